@@ -150,6 +150,7 @@ if CELERY_TASK_ALWAYS_EAGER:
     CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # A task is acknowledged only when it finished, and a worker killed mid-task hands it
@@ -159,15 +160,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Redis redelivers an unacknowledged task after this many seconds.
+    # Redis redelivers an unacknowledged task (its worker died) after this many seconds;
+    # workers look for such tasks every interval x throttle seconds (kombu: 10 x 10).
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing to an unreachable broker fails fast: the file stays queued and the
+# requeue task (or `ingest --requeue`) sends it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 
 # Ingestion limits: a file over them is recorded as failed with the reason.
 CONFLICTDESK_MAX_FILE_BYTES = env.int("CONFLICTDESK_MAX_FILE_BYTES", default=5 * 1024 * 1024)
+# A watched folder scanned by Celery beat; unset: no inbox.
+CONFLICTDESK_INBOX = env.str("CONFLICTDESK_INBOX", default="")
+CONFLICTDESK_INBOX_INTERVAL = env.float("CONFLICTDESK_INBOX_INTERVAL", default=10.0)
+# Files still queued after this many seconds are queued again (the broker was down).
+CONFLICTDESK_REQUEUE_AFTER = env.int("CONFLICTDESK_REQUEUE_AFTER", default=300)
+CONFLICTDESK_MAX_UPLOAD_FILES = env.int("CONFLICTDESK_MAX_UPLOAD_FILES", default=100)
+CELERY_BEAT_SCHEDULE = {
+    "scan-inbox": {"task": "sources.tasks.scan_inbox", "schedule": CONFLICTDESK_INBOX_INTERVAL},
+    "requeue-stalled-files": {"task": "sources.tasks.requeue_stalled_files", "schedule": 60.0},
+}
 CONFLICTDESK_REGISTRY_PATH = env.path(
     "CONFLICTDESK_REGISTRY_PATH", default=BASE_DIR / "claims" / "data" / "actors.toml"
 )

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from conflictdesk.views import healthz
+from sources import api as sources_api
 
 admin.site.site_header = "conflictdesk"
 admin.site.site_title = "conflictdesk"
@@ -11,6 +13,15 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("sources.urls")),
+    path("api/v1/ingest/", sources_api.UploadView.as_view(), name="api-ingest"),
+    path(
+        "api/v1/ingest/jobs/<uuid:job_id>/",
+        sources_api.JobView.as_view(),
+        name="api-ingest-job",
+    ),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Until the analyst UI lands, the admin is the application's front page.
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from sources.admin_search import NormalizedSearchMixin, fold_for_search
-from sources.models import Article, IngestedFile, Outlet, Story
+from sources.models import Article, ArticleOverlap, IngestedFile, IngestJob, Outlet, Story
+from sources.services.ingest import file_retry
+from sources.services.stories import story_merge
 
 
 @admin.register(Outlet)
@@ -13,14 +16,38 @@ class OutletAdmin(admin.ModelAdmin):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ("title", "created_at", "updated_at")
+    list_display = ("title", "first_seen", "last_seen", "merged_into")
+    list_filter = ("merged_into",)
     search_fields = ("title",)
+    readonly_fields = ("places", "actors", "keywords", "first_seen", "last_seen", "merged_into")
+    actions = ("merge_into_oldest",)
+
+    @admin.action(description=_("Merge the selected stories into the oldest of them"))
+    def merge_into_oldest(self, request, queryset):
+        stories = list(queryset.order_by("pk"))
+        for story in stories[1:]:
+            story_merge(source=story, target=stories[0])
+        self.message_user(request, _("Merged %(n)s stories.") % {"n": len(stories) - 1})
+
+
+@admin.register(IngestJob)
+class IngestJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "origin", "created_by", "created_at")
+    raw_id_fields = ("files",)
+
+
+@admin.register(ArticleOverlap)
+class ArticleOverlapAdmin(admin.ModelAdmin):
+    list_display = ("article", "kind", "original", "containment")
+    list_filter = ("kind",)
+    raw_id_fields = ("article", "original")
 
 
 @admin.register(IngestedFile)
 class IngestedFileAdmin(admin.ModelAdmin):
     list_display = ("original_name", "status", "origin", "size", "attempts", "received_at")
     list_filter = ("status", "origin")
+    actions = ("retry",)
     search_fields = ("original_name", "checksum", "error")
     exclude = ("content",)
     readonly_fields = (
@@ -35,7 +62,16 @@ class IngestedFileAdmin(admin.ModelAdmin):
         "received_at",
         "started_at",
         "finished_at",
+        "parent",
+        "record_index",
+        "line",
+        "encoding",
     )
+
+    @admin.action(description=_("Retry the selected failed files"), permissions=["add"])
+    def retry(self, request, queryset):
+        count = sum(file_retry(file_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, _("Queued again: %(n)s") % {"n": count}, messages.SUCCESS)
 
 
 @admin.register(Article)

@@ -1,10 +1,13 @@
 """Celery tasks for ingestion: thin wrappers that load ids and call one service."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
-from django.db import DatabaseError
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
-from sources.services import ingest
+from sources.services import inbox, ingest
 
 
 class LedgerTask(DjangoTask):
@@ -23,12 +26,29 @@ class LedgerTask(DjangoTask):
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(DatabaseError,),
+    # Transient database trouble (a restart, a dropped connection) is retried; a bug
+    # (a programming or integrity error) fails at once, with its reason on the ledger.
+    autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=2,
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=5,
 )
-def process_ingested_file(self, file_id: int) -> int | None:
-    article = ingest.file_process(file_id=file_id)
-    return article.pk if article else None
+def process_ingested_file(self, file_id: int) -> list[int]:
+    return [article.pk for article in ingest.file_process(file_id=file_id)]
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_inbox() -> int:
+    """Claim and record the files waiting in the inbox folder (run by beat)."""
+    if not settings.CONFLICTDESK_INBOX:
+        return 0
+    return inbox.inbox_scan(folder=settings.CONFLICTDESK_INBOX)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def requeue_stalled_files() -> int:
+    """Queue again files left queued while the broker was down (run by beat)."""
+    return ingest.files_requeue_stalled(
+        older_than=timedelta(seconds=settings.CONFLICTDESK_REQUEUE_AFTER)
+    )

@@ -33,6 +33,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_registry", stdout=io.StringIO())
 
 
+@pytest.fixture(autouse=True)
+def _registry_after_flush(request):
+    """Tests with real transactions start from a flushed database: give them the
+    registry back, as every database this project sets up has it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from claims.models import Actor
+
+        if not Actor.objects.exists():
+            call_command("load_registry", stdout=io.StringIO())
+
+
 def missing_service(reason: str):
     """A test that needs a real service fails in CI when it is missing, never skips."""
     if IN_CI:
@@ -83,20 +99,34 @@ class Worker:
         return self.log.read_text(errors="replace")
 
 
-def start_worker(*, queue: str, log: Path, broker: str, concurrency: int = 1) -> Worker:
+def start_worker(
+    *,
+    queue: str,
+    log: Path,
+    broker: str,
+    concurrency: int = 1,
+    pool: str = "prefork",
+    env: dict[str, str] | None = None,
+) -> Worker:
     """Start a real Celery worker process on the test database, consuming one queue."""
-    env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_BROKER_URL": broker}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker,
+        **(env or {}),
+    }
     command = [
         sys.executable, "-m", "celery", "-A", "conflictdesk", "worker",
-        "--pool=prefork", f"--concurrency={concurrency}", "-Q", queue,
+        f"--pool={pool}", f"--concurrency={concurrency}", "-Q", queue,
         "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
     ]  # fmt: skip
-    handle = open(log, "wb")  # noqa: SIM115 - closed with the process
+    handle = open(log, "ab")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=handle)
     worker = Worker(process, log, queue)
     deadline = time.monotonic() + 60
-    while " ready." not in worker.output():
+    ready_before = worker.output().count(" ready.")
+    while worker.output().count(" ready.") <= ready_before:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"the Celery worker did not start:\n{worker.output()[-3000:]}")

@@ -1,56 +1,135 @@
-"""Ingestion through a real Celery worker process, the real Redis and PostgreSQL."""
+"""Ingestion through real Celery worker processes, the real Redis and PostgreSQL:
+nothing received is lost, nothing is stored twice."""
 
 import io
+import os
+import signal
+import subprocess
+import sys
 
+import psycopg
 import pytest
 from django.core.management import call_command
 
 from sources.models import Article, IngestedFile
+from tests.conftest import REPO, database_url, start_worker, stop_worker, wait_until
 
 pytestmark = pytest.mark.services
 
 
-def test_a_real_worker_ingests_files_sent_through_redis(celery_worker, tmp_path):
-    inbox = tmp_path / "articles"
-    inbox.mkdir()
-    for number in range(3):
-        (inbox / f"{number}.txt").write_text(
-            f"خبر رقم {number}\nنفت الوزارة في البيان رقم {number} ما نسب إليها.\n",
-            encoding="utf-8",
-        )
-    out = io.StringIO()
-    call_command("ingest", str(inbox), "--wait", "--timeout", "90", stdout=out)
+# Distinct reports: near-identical texts would (rightly) be linked as duplicates.
+REPORTS = [
+    "نفت وزارة الدفاع ما نسب إليها من قصف لمواقع مدنية في ريف المدينة الشرقي.",
+    "أعلنت قوات سوريا الديمقراطية اعتقال خلية تنشط في تهريب السلاح عبر النهر.",
+    "قال المرصد إن ثلاثة مدنيين أصيبوا بانفجار لغم أرضي على طريق زراعي قديم.",
+    "طالبت منظمات محلية بفتح تحقيق مستقل في ظروف وفاة معتقل داخل أحد السجون.",
+]
 
-    assert "received 3 new file(s), 0 already received: 3 done" in out.getvalue()
+
+def write_articles(folder, count):
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"{number}.txt").write_text(
+            f"خبر رقم {number}\n{REPORTS[number]}\n", encoding="utf-8"
+        )
+
+
+def test_a_real_worker_ingests_files_and_a_bad_one_does_not_block_the_rest(celery_worker, tmp_path):
+    folder = tmp_path / "articles"
+    write_articles(folder, 3)
+    (folder / "broken.txt").write_bytes(b"\xff\xfe\x00\x00garbage\x00\x01")
+    out = io.StringIO()
+    call_command("ingest", "--no-progress", str(folder), "--wait", "--timeout", "90", stdout=out)
+
+    assert "received 4 new file(s), 0 already received: 3 done, 0 duplicate, 1 failed" in (
+        out.getvalue()
+    )
     assert Article.objects.count() == 3
     assert set(IngestedFile.objects.values_list("attempts", flat=True)) == {1}
     log = celery_worker.output()
-    assert log.count("sources.tasks.process_ingested_file") >= 3
+    assert log.count("sources.tasks.process_ingested_file") >= 4
     assert "succeeded" in log
 
 
-def test_with_no_worker_running_files_stay_queued_until_one_comes(broker_queue, tmp_path):
-    from tests.conftest import start_worker, stop_worker
-
-    path = tmp_path / "later.txt"
-    path.write_text("عنوان\nنص ينتظر عاملاً.\n", encoding="utf-8")
-    out = io.StringIO()
-    call_command("ingest", str(path), stdout=out)
-    assert "1 queued" in out.getvalue()
+def test_a_worker_killed_mid_task_leaves_the_file_to_another_worker(
+    broker_queue, redis_url, tmp_path
+):
+    path = tmp_path / "kill.txt"
+    path.write_text("عنوان\nنص يعالجه عامل يقتل في منتصف العمل.\n", encoding="utf-8")
+    # Redis hands an unacknowledged task to another worker after the visibility timeout.
+    fast_redelivery = {
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+    # Hold the file's row so the first worker blocks inside the task, mid-way.
+    with psycopg.connect(database_url(), autocommit=False) as lock:
+        call_command("ingest", "--no-progress", str(path), stdout=io.StringIO())
+        file_id = IngestedFile.objects.get().pk
+        lock.execute("SELECT id FROM sources_ingestedfile WHERE id = %s FOR UPDATE", [file_id])
+        first = start_worker(
+            queue=broker_queue, log=tmp_path / "first.log", broker=redis_url, pool="solo",
+            env=fast_redelivery,
+        )  # fmt: skip
+        wait_until(lambda: "Task sources.tasks.process_ingested_file" in first.output(),
+                   message="the first worker never took the task")  # fmt: skip
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(timeout=10)
+        lock.rollback()
     assert IngestedFile.objects.get().status == IngestedFile.Status.QUEUED
 
-    from django.conf import settings
-
-    worker = start_worker(
-        queue=broker_queue, log=tmp_path / "worker.log", broker=settings.CELERY_BROKER_URL
+    second = start_worker(
+        queue=broker_queue, log=tmp_path / "second.log", broker=redis_url, env=fast_redelivery
     )
     try:
-        from tests.conftest import wait_until
-
         wait_until(
             lambda: IngestedFile.objects.get().status == IngestedFile.Status.DONE,
-            message="the queued file was not processed when a worker came",
+            timeout=90,
+            message="the task of the killed worker was never redelivered",
+        )
+    finally:
+        stop_worker(second)
+    assert Article.objects.count() == 1
+    assert "succeeded" in second.output()
+
+
+def manage(*args, broker, queue):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+
+
+def test_with_the_broker_down_files_stay_queued_and_go_through_when_it_is_back(
+    broker_queue, redis_url, tmp_path
+):
+    folder = tmp_path / "articles"
+    write_articles(folder, 2)
+    down = manage(
+        "ingest", "--no-progress", str(folder), broker="redis://127.0.0.1:6390/0",
+        queue=broker_queue,
+    )  # fmt: skip
+    assert down.returncode == 0, down.stderr
+    assert "broker" in down.stdout
+    assert "unreachable" in down.stdout
+    assert "2 queued" in down.stdout
+    assert set(IngestedFile.objects.values_list("status", flat=True)) == {"queued"}
+
+    worker = start_worker(queue=broker_queue, log=tmp_path / "worker.log", broker=redis_url)
+    try:
+        back = manage("ingest", "--requeue", broker=redis_url, queue=broker_queue)
+        assert back.returncode == 0, back.stderr
+        assert "queued again 2 file(s)" in back.stdout
+        wait_until(
+            lambda: set(IngestedFile.objects.values_list("status", flat=True)) == {"done"},
+            message="the queued files did not go through once the broker was back",
         )
     finally:
         stop_worker(worker)
-    assert Article.objects.get().title == "عنوان"
+    assert Article.objects.count() == 2

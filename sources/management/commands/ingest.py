@@ -1,21 +1,31 @@
+import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+from kombu.utils.url import maybe_sanitize_url
+from tqdm import tqdm
 
+from conflictdesk.celery import app as celery_app
 from sources.models import IngestedFile
-from sources.services.ingest import file_receive
+from sources.services.ingest import file_receive, files_requeue_stalled
+from sources.services.reports import ledger_summary
+
+PENDING = (IngestedFile.Status.QUEUED, IngestedFile.Status.PROCESSING)
 
 
 class Command(BaseCommand):
     help = (
-        "Ingest article files (or folders of them, recursively). Each file is recorded in "
-        "the ledger, then read by a Celery task (in-process when no broker is configured)."
+        "Ingest article files (.txt, .html, .json, .jsonl) or folders of them, recursively. "
+        "Each file is recorded in the ledger, then read by a Celery task (in-process when "
+        "no broker is configured)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="files or folders")
+        parser.add_argument("paths", nargs="*", help="files or folders")
         parser.add_argument(
             "--wait",
             action="store_true",
@@ -24,18 +34,41 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout", type=float, default=600.0, help="seconds --wait waits at most"
         )
+        parser.add_argument(
+            "--requeue",
+            action="store_true",
+            help="queue again every file left queued (e.g. while the broker was down)",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, paths, wait, timeout, **options):
+    def handle(self, *args, paths, wait, timeout, requeue, no_progress, **options):
+        if requeue:
+            count = files_requeue_stalled(older_than=timedelta(0))
+            self.stdout.write(f"queued again {count} file(s)")
+        if not paths:
+            if requeue:
+                return
+            raise CommandError("Name at least one file or folder (or use --requeue).")
         files = list(self._expand(paths))
         if not files:
             raise CommandError("No files found in the given paths.")
+        broker_down = self._broker_unreachable()
+        if broker_down:
+            self.stdout.write(self.style.WARNING(broker_down))
         received_ids, seen_before = [], 0
-        for path in files:
+        progress = tqdm(
+            files,
+            desc="ingest",
+            unit="file",
+            disable=no_progress or not sys.stderr.isatty(),
+            file=sys.stderr,
+        )
+        for path in progress:
             result = file_receive(
                 name=path.name,
                 content=path.read_bytes(),
                 origin=IngestedFile.Origin.COMMAND,
-                source_path=str(path),
+                source_path=str(path.resolve()),
             )
             if result.created:
                 received_ids.append(result.file.pk)
@@ -45,20 +78,38 @@ class Command(BaseCommand):
             self._wait(received_ids, timeout)
         self._summarize(received_ids, seen_before)
 
+    def _broker_unreachable(self) -> str:
+        """A clear word when the broker cannot be reached; files are still recorded."""
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            return ""
+        try:
+            with celery_app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=3)
+        except Exception as exc:  # kombu raises several kinds for an unreachable broker
+            url = maybe_sanitize_url(settings.CELERY_BROKER_URL)
+            return (
+                f"The broker at {url} is unreachable ({type(exc).__name__}): files are "
+                "recorded in the ledger and stay queued; run `manage.py ingest --requeue` "
+                "once it is back (beat also re-queues them)."
+            )
+        return ""
+
     def _expand(self, paths):
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                yield from sorted(p for p in path.rglob("*") if p.is_file())
+                yield from sorted(
+                    p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                )
             elif path.is_file():
                 yield path
             else:
                 raise CommandError(f"No such file or folder: {raw}")
 
     def _wait(self, ids, timeout):
-        pending = {IngestedFile.Status.QUEUED, IngestedFile.Status.PROCESSING}
+        rows = IngestedFile.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids))
         deadline = time.monotonic() + timeout
-        while IngestedFile.objects.filter(pk__in=ids, status__in=pending).exists():
+        while rows.filter(status__in=PENDING).exists():
             if time.monotonic() > deadline:
                 raise CommandError(
                     f"Timed out after {timeout:.0f}s waiting for the workers; the files stay "
@@ -67,14 +118,17 @@ class Command(BaseCommand):
             time.sleep(0.2)
 
     def _summarize(self, ids, seen_before):
-        rows = IngestedFile.objects.filter(pk__in=ids).order_by("pk")
-        counts = {status: 0 for status in IngestedFile.Status.values}
-        for row in rows:
-            counts[row.status] += 1
+        summary = ledger_summary(file_ids=ids)
         self.stdout.write(
             f"received {len(ids)} new file(s), {seen_before} already received: "
-            f"{counts['done']} done, {counts['duplicate']} duplicate, "
-            f"{counts['failed']} failed, {counts['queued'] + counts['processing']} queued"
+            f"{summary.done} done, {summary.duplicate} duplicate, {summary.failed} failed, "
+            f"{summary.pending} queued"
+            + (f" ({summary.records} record(s) from JSON files)" if summary.records else "")
         )
-        for row in rows.filter(status=IngestedFile.Status.FAILED):
-            self.stdout.write(self.style.ERROR(f"  failed: {row.original_name}: {row.error}"))
+        for name, reason in summary.failures:
+            self.stdout.write(self.style.ERROR(f"  failed: {name}: {reason}"))
+        if summary.pending and not settings.CELERY_TASK_ALWAYS_EAGER:
+            self.stdout.write(
+                f"{summary.pending} file(s) wait for a worker (celery -A conflictdesk worker); "
+                "if the broker was unreachable, run `manage.py ingest --requeue` once it is back."
+            )

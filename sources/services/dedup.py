@@ -1,0 +1,139 @@
+"""Exact and near duplicates, through a persisted LSH index.
+
+The rule (see sources/text/minhash.py for the figures behind it):
+- the same normalized text as an earlier article: `duplicate_of` it (containment 1);
+- most of the article already published (containment >= DUPLICATE_CONTAINMENT): a
+  re-publication, linked by `duplicate_of` and an ArticleOverlap of kind `duplicate`;
+- a substantial part already published (>= PARTIAL_CONTAINMENT): an ArticleOverlap of
+  kind `partial`, no `duplicate_of`;
+- either way, the article's paragraphs that the original does not have are recorded as
+  `new_spans`: they are new evidence and count as such.
+
+A lookup is one indexed query on the band keys plus the check of a few candidates, so
+its cost does not grow with the number of stored articles.
+"""
+
+from django.db.models import Count
+
+from sources.models import Article, ArticleFingerprint, ArticleOverlap, LshBucket
+from sources.text.minhash import (
+    DUPLICATE_CONTAINMENT,
+    NEW_PARAGRAPH_NOVELTY,
+    PARTIAL_CONTAINMENT,
+    Signature,
+    band_keys,
+    classify_overlap,
+    estimate_containment,
+    exact_containment,
+    paragraph_novelty,
+    paragraph_spans,
+    signature,
+)
+
+# How many candidates sharing band keys are checked more closely, most shared first.
+MAX_CANDIDATES = 20
+
+
+def article_deduplicate(*, article: Article) -> ArticleOverlap | None:
+    """Fingerprint the article, link it to what it duplicates, index it. Runs inside the
+    caller's transaction."""
+    sig = signature(article.body)
+    keys = band_keys(sig)
+    overlap = _exact_duplicate(article=article) or _near_duplicate(
+        article=article, sig=sig, keys=keys
+    )
+    ArticleFingerprint.objects.update_or_create(
+        article=article,
+        defaults={"signature": sig.to_bytes(), "shingle_count": sig.shingle_count},
+    )
+    LshBucket.objects.bulk_create(
+        [LshBucket(key=key, article=article) for key in set(keys)], ignore_conflicts=True
+    )
+    return overlap
+
+
+def _exact_duplicate(*, article: Article) -> ArticleOverlap | None:
+    original = (
+        Article.objects.filter(content_hash=article.content_hash, duplicate_of__isnull=True)
+        .exclude(pk=article.pk)
+        .order_by("pk")
+        .first()
+    )
+    if original is None:
+        return None
+    return _link(article=article, original=original, containment=1.0, new_spans=[])
+
+
+def _near_duplicate(*, article: Article, sig: Signature, keys: list[int]) -> ArticleOverlap | None:
+    candidate_ids = list(
+        LshBucket.objects.filter(key__in=keys)
+        .exclude(article=article)
+        .values("article")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "article")
+        .values_list("article", flat=True)[:MAX_CANDIDATES]
+    )
+    if not candidate_ids:
+        return None
+    fingerprints = ArticleFingerprint.objects.filter(article_id__in=candidate_ids)
+    estimates = sorted(
+        (
+            (
+                estimate_containment(
+                    sig, Signature.from_bytes(bytes(fp.signature), fp.shingle_count)
+                ),
+                fp.article_id,
+            )
+            for fp in fingerprints
+        ),
+        reverse=True,
+    )
+    # Estimates are noisy; check the few promising candidates on their real text.
+    promising = [pk for estimate, pk in estimates[:3] if estimate >= PARTIAL_CONTAINMENT * 0.7]
+    best: tuple[float, Article] | None = None
+    for original in Article.objects.filter(pk__in=promising).only("pk", "body", "duplicate_of"):
+        containment = exact_containment(article.body, original.body)
+        if best is None or containment > best[0]:
+            best = (containment, original)
+    if best is None or classify_overlap(best[0]) == "distinct":
+        return None
+    containment, original = best
+    # Link to the first publication, not to another copy of it.
+    if original.duplicate_of_id:
+        original = Article.objects.get(pk=original.duplicate_of_id)
+    return _link(
+        article=article,
+        original=original,
+        containment=containment,
+        new_spans=_new_spans(article.body, original.body),
+    )
+
+
+def _new_spans(body: str, original_body: str) -> list[list[int]]:
+    # Paragraphs are lines: many outlets separate them with a single line break.
+    spans = paragraph_spans(body)
+    novelty = paragraph_novelty([body[start:end] for start, end in spans], original_body)
+    return [
+        [start, end]
+        for (start, end), new in zip(spans, novelty, strict=True)
+        if new >= NEW_PARAGRAPH_NOVELTY
+    ]
+
+
+def _link(
+    *, article: Article, original: Article, containment: float, new_spans: list[list[int]]
+) -> ArticleOverlap:
+    kind = (
+        ArticleOverlap.Kind.DUPLICATE
+        if containment >= DUPLICATE_CONTAINMENT
+        else ArticleOverlap.Kind.PARTIAL
+    )
+    if kind == ArticleOverlap.Kind.DUPLICATE:
+        Article.objects.filter(pk=article.pk).update(duplicate_of=original)
+        article.duplicate_of = original
+    overlap, _ = ArticleOverlap.objects.update_or_create(
+        article=article,
+        original=original,
+        defaults={"kind": kind, "containment": containment, "new_spans": new_spans},
+    )
+    return overlap

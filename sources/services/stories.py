@@ -1,0 +1,172 @@
+"""Clustering articles into stories, and the analyst's corrections (move, merge).
+
+A new article joins the best-scoring story active in its time window (shared places and
+actors, keyword similarity: sources/text/similarity.py), or starts a new one. A
+re-publication joins its original's story; the paragraphs it adds of its own are scored
+on their own and, when they tell another event, become a StorySegment of another story.
+Candidate stories are found through indexed keys (places, actors), never by scanning.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from claims.selectors import alias_index
+from sources.models import Article, ArticleOverlap, Story, StoryKey, StorySegment
+from sources.text.similarity import SAME_STORY_THRESHOLD, StoryFeatures, features, story_score
+
+WINDOW = timedelta(days=10)
+MAX_CANDIDATES = 50
+MAX_KEYWORDS = 60
+
+
+def _moment(article: Article) -> datetime:
+    return article.published_at or article.created_at or timezone.now()
+
+
+def _features(text: str, moment: datetime | None) -> StoryFeatures:
+    return features(text, alias_index().actors_in(text), moment)
+
+
+def _story_features(story: Story, moment: datetime) -> StoryFeatures:
+    # Compare with the nearer end of the story's time span.
+    nearest = story.last_seen
+    if story.first_seen and moment < story.first_seen:
+        nearest = story.first_seen
+    return StoryFeatures(
+        actors=frozenset(story.actors),
+        places=frozenset(story.places),
+        keywords=dict(story.keywords),
+        published=nearest,
+    )
+
+
+def _keys(feats: StoryFeatures) -> set[str]:
+    return {f"place:{place}" for place in feats.places} | {f"actor:{a}" for a in feats.actors}
+
+
+def _best_story(feats: StoryFeatures, moment: datetime, exclude=()) -> Story | None:
+    keys = _keys(feats)
+    if not keys:
+        return None
+    candidates = (
+        Story.objects.filter(
+            keys__key__in=keys,
+            merged_into__isnull=True,
+            last_seen__gte=moment - WINDOW,
+            first_seen__lte=moment + WINDOW,
+        )
+        .exclude(pk__in=exclude)
+        .annotate(shared=Count("keys"))
+        .order_by("-shared", "-last_seen")[:MAX_CANDIDATES]
+    )
+    scored = [(story_score(feats, _story_features(story, moment)), story) for story in candidates]
+    scored = [(score, story) for score, story in scored if score >= SAME_STORY_THRESHOLD]
+    return max(scored, key=lambda pair: (pair[0], -pair[1].pk))[1] if scored else None
+
+
+def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
+    story.places = sorted(set(story.places) | feats.places)
+    story.actors = sorted(set(story.actors) | feats.actors)
+    weights = dict(story.keywords)
+    for word, weight in feats.keywords.items():
+        weights[word] = weights.get(word, 0.0) + weight
+    top = sorted(weights.items(), key=lambda item: -item[1])[:MAX_KEYWORDS]
+    story.keywords = dict(top)
+    story.first_seen = min(filter(None, [story.first_seen, moment]))
+    story.last_seen = max(filter(None, [story.last_seen, moment]))
+    story.save()
+    StoryKey.objects.bulk_create(
+        [StoryKey(story=story, key=key) for key in _keys(feats)], ignore_conflicts=True
+    )
+
+
+def _new_story(title: str, feats: StoryFeatures, moment: datetime) -> Story:
+    story = Story.objects.create(title=title[:300] or "—")
+    _absorb(story, feats, moment)
+    return story
+
+
+def story_assign(*, article: Article, overlap: ArticleOverlap | None = None) -> Story:
+    """Put a new article in a story (inside the caller's transaction)."""
+    moment = _moment(article)
+    full_text = f"{article.title}\n{article.body}"
+    story = overlap.original.story if overlap is not None else None
+    if story is None:
+        feats = _features(full_text, moment)
+        story = _best_story(feats, moment) or _new_story(article.title, feats, moment)
+    elif overlap.new_spans:
+        # A re-publication with news of its own: score the added paragraphs against the
+        # original's story before the article's features join it.
+        full_text = _split_off_new_news(
+            article=article, story=story, overlap=overlap, moment=moment
+        )
+    _absorb(story, _features(full_text, moment), moment)
+    Article.objects.filter(pk=article.pk).update(story=story)
+    article.story = story
+    return story
+
+
+def _split_off_new_news(
+    *, article: Article, story: Story, overlap: ArticleOverlap, moment: datetime
+) -> str:
+    """Give the added paragraphs their own story when they tell another event; return
+    the text that belongs to the main story."""
+    spans = overlap.new_spans
+    new_text = "\n\n".join(article.body[start:end] for start, end in spans)
+    feats = _features(new_text, moment)
+    if story_score(feats, _story_features(story, moment)) >= SAME_STORY_THRESHOLD:
+        return f"{article.title}\n{article.body}"
+    other = _best_story(feats, moment, exclude=[story.pk]) or _new_story(
+        article.title, feats, moment
+    )
+    _absorb(other, feats, moment)
+    StorySegment.objects.update_or_create(
+        article=article,
+        story=other,
+        defaults={"start": min(s for s, _ in spans), "end": max(e for _, e in spans)},
+    )
+    kept, position = [], 0
+    for start, end in sorted(spans):
+        kept.append(article.body[position:start])
+        position = end
+    kept.append(article.body[position:])
+    return "".join(kept)
+
+
+def article_move(*, article: Article, story: Story) -> None:
+    """An analyst moves an article to another story; its claims follow it."""
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(story=story)
+        from claims.models import Claim
+
+        Claim.objects.filter(mentions__article=article).exclude(story=story).update(story=story)
+
+
+def story_merge(*, source: Story, target: Story) -> Story:
+    """An analyst merges two stories: everything of `source` goes to `target`."""
+    if source.pk == target.pk:
+        return target
+    from claims.models import Claim
+
+    with transaction.atomic():
+        Article.objects.filter(story=source).update(story=target)
+        StorySegment.objects.filter(story=source).exclude(
+            article__in=StorySegment.objects.filter(story=target).values("article")
+        ).update(story=target)
+        Claim.objects.filter(story=source).update(story=target)
+        for key in source.keys.values_list("key", flat=True):
+            StoryKey.objects.get_or_create(story=target, key=key)
+        feats = StoryFeatures(
+            actors=frozenset(source.actors),
+            places=frozenset(source.places),
+            keywords=dict(source.keywords),
+            published=source.last_seen,
+        )
+        for moment in filter(None, [source.first_seen, source.last_seen]):
+            _absorb(target, feats, moment)
+        source.merged_into = target
+        source.save(update_fields=["merged_into", "updated_at"])
+    return target

@@ -1,0 +1,33 @@
+"""Uploads from the web page and the API: one job, one ledger row per file."""
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from sources.models import IngestedFile, IngestJob
+from sources.services.ingest import file_receive, file_refuse
+
+
+def upload_receive(*, files: list[UploadedFile], user, origin: str) -> IngestJob:
+    """Record every uploaded file (refusing, with a reason, what is too large to read)."""
+    job = IngestJob.objects.create(
+        created_by=user if user.is_authenticated else None, origin=origin
+    )
+    limit = settings.CONFLICTDESK_MAX_FILE_BYTES
+    for upload in files:
+        if upload.size is not None and upload.size > limit:
+            refused = file_refuse(
+                name=upload.name or "unnamed",
+                reason=f"The file is {upload.size:,} bytes, over the limit of {limit:,} bytes.",
+                origin=origin,
+            )
+            IngestedFile.objects.filter(pk=refused.pk).update(size=upload.size)
+            job.files.add(refused)
+            continue
+        received = file_receive(name=upload.name or "unnamed", content=upload.read(), origin=origin)
+        job.files.add(received.file)
+    return job
+
+
+def job_files(*, job: IngestJob):
+    """The job's files with their records and articles, for its page and the API."""
+    return job.files.all().prefetch_related("records__articles", "articles").order_by("pk")
