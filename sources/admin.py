@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from sources.admin_search import NormalizedSearchMixin, fold_for_search
 from sources.models import Article, ArticleOverlap, IngestedFile, IngestJob, Outlet, Story
 from sources.services.ingest import file_retry
-from sources.services.stories import story_merge
+from sources.services.stories import article_move, story_merge
 
 
 @admin.register(Outlet)
@@ -83,3 +83,10 @@ class ArticleAdmin(NormalizedSearchMixin, admin.ModelAdmin):
     normalized_search_fields = (("normalized", fold_for_search),)
     raw_id_fields = ("ingested_file", "duplicate_of", "story")
     readonly_fields = ("normalized", "content_hash", "raw_text")
+
+    def save_model(self, request, obj, form, change):
+        # Moving an article to another story goes through the service: claims follow.
+        moved = change and "story" in form.changed_data and obj.story_id
+        super().save_model(request, obj, form, change)
+        if moved:
+            article_move(article=obj, story=obj.story)

@@ -106,6 +106,7 @@ def start_worker(
     broker: str,
     concurrency: int = 1,
     pool: str = "prefork",
+    beat: bool = False,
     env: dict[str, str] | None = None,
 ) -> Worker:
     """Start a real Celery worker process on the test database, consuming one queue."""
@@ -121,6 +122,8 @@ def start_worker(
         "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
     ]  # fmt: skip
+    if beat:
+        command += ["--beat", f"--schedule={log.parent / 'beat-schedule'}"]
     handle = open(log, "ab")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=handle)
     worker = Worker(process, log, queue)

@@ -278,3 +278,32 @@ def test_the_api_refuses_uploads_from_readers_and_strangers(client):
     client.force_login(UserFactory())  # no role: an outsider
     assert client.post("/api/v1/ingest/", upload).status_code == 403
     assert not IngestedFile.objects.exists()
+
+
+def test_an_analyst_moves_an_article_and_merges_stories_and_claims_follow(tmp_path):
+    from claims.models import Actor
+    from sources.services.stories import article_move, story_merge
+    from tests.factories import ClaimFactory, MentionFactory
+
+    (tmp_path / "a.txt").write_text(TXT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "غارة قرب عامودا\nقالت مصادر طبية إن غارة بطائرة مسيرة استهدفت سيارة قرب عامودا.",
+        encoding="utf-8",
+    )
+    ingest(tmp_path)
+    first, second = Article.objects.order_by("pk")
+    assert first.story != second.story
+    claim = ClaimFactory(claimant=Actor.objects.get(key="sdf"), story=first.story)
+    MentionFactory(claim=claim, article=first)
+
+    article_move(article=first, story=second.story)
+    claim.refresh_from_db()
+    assert claim.story == second.story
+
+    old = first.story
+    story_merge(source=second.story, target=old)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    claim.refresh_from_db()
+    assert first.story == second.story == claim.story == old
+    assert second.story.merged.count() == 1

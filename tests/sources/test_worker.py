@@ -133,3 +133,56 @@ def test_with_the_broker_down_files_stay_queued_and_go_through_when_it_is_back(
     finally:
         stop_worker(worker)
     assert Article.objects.count() == 2
+
+
+def test_two_scanners_at_once_never_take_the_same_inbox_file(postgres, transactional_db, tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    for number in range(40):
+        (box / f"{number:02}.txt").write_text(
+            f"تقرير {number}\nوقع حادث رقم {number} في موقع يحمل الرقم {number * 7} شمال البلدة.\n",
+            encoding="utf-8",
+        )
+    env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_BROKER_URL": ""}
+    command = [sys.executable, "manage.py", "scan_inbox", "--folder", str(box)]
+    scanners = [
+        subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    taken = [int(scanner.communicate(timeout=120)[0].split()[1]) for scanner in scanners]
+
+    assert sum(taken) == 40
+    assert IngestedFile.objects.count() == 40
+    names = sorted(IngestedFile.objects.values_list("original_name", flat=True))
+    assert names == [f"{number:02}.txt" for number in range(40)]
+    assert len(list((box / "done").iterdir())) == 40
+
+
+def test_beat_scans_the_inbox_and_a_worker_ingests_what_it_finds(broker_queue, redis_url, tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    worker = start_worker(
+        queue=broker_queue,
+        log=tmp_path / "worker.log",
+        broker=redis_url,
+        beat=True,
+        env={
+            "CONFLICTDESK_INBOX": str(box),
+            "CONFLICTDESK_INBOX_INTERVAL": "1",
+            "CELERY_TASK_DEFAULT_QUEUE": broker_queue,
+        },
+    )
+    try:
+        (box / "dropped.txt").write_text(
+            "خبر في صندوق الوارد\nأعلنت الإدارة المحلية إغلاق المعبر حتى إشعار آخر.\n",
+            encoding="utf-8",
+        )
+        wait_until(
+            lambda: (box / "done").is_dir() and any((box / "done").iterdir()),
+            timeout=60,
+            message=f"beat did not ingest the inbox file:\n{worker.output()[-2000:]}",
+        )
+    finally:
+        stop_worker(worker)
+    assert Article.objects.get().title == "خبر في صندوق الوارد"
+    assert IngestedFile.objects.get().origin == IngestedFile.Origin.INBOX
