@@ -181,6 +181,8 @@ CONFLICTDESK_INBOX_INTERVAL = env.float("CONFLICTDESK_INBOX_INTERVAL", default=1
 # Files still queued after this many seconds are queued again (the broker was down).
 CONFLICTDESK_REQUEUE_AFTER = env.int("CONFLICTDESK_REQUEUE_AFTER", default=300)
 CONFLICTDESK_MAX_UPLOAD_FILES = env.int("CONFLICTDESK_MAX_UPLOAD_FILES", default=100)
+# A file whose processing kills its worker this many times fails with the reason.
+CONFLICTDESK_MAX_ATTEMPTS = env.int("CONFLICTDESK_MAX_ATTEMPTS", default=5)
 CELERY_BEAT_SCHEDULE = {
     "scan-inbox": {"task": "sources.tasks.scan_inbox", "schedule": CONFLICTDESK_INBOX_INTERVAL},
     "requeue-stalled-files": {"task": "sources.tasks.requeue_stalled_files", "schedule": 60.0},
@@ -203,6 +205,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The contract is for signed-in users and token holders, like the data.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # No inline script anywhere; everything the pages load is served from this origin.

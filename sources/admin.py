@@ -22,7 +22,10 @@ class StoryAdmin(admin.ModelAdmin):
     readonly_fields = ("places", "actors", "keywords", "first_seen", "last_seen", "merged_into")
     actions = ("merge_into_oldest",)
 
-    @admin.action(description=_("Merge the selected stories into the oldest of them"))
+    @admin.action(
+        description=_("Merge the selected stories into the oldest of them"),
+        permissions=["change"],
+    )
     def merge_into_oldest(self, request, queryset):
         stories = list(queryset.order_by("pk"))
         for story in stories[1:]:

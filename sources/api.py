@@ -1,5 +1,6 @@
 """Ingest through the API: upload files (202 with a job to poll), then poll the job."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
@@ -21,7 +22,9 @@ class CanIngest(permissions.BasePermission):
 
 class UploadInput(serializers.Serializer):
     files = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=True), allow_empty=False, max_length=100
+        child=serializers.FileField(allow_empty_file=True),
+        allow_empty=False,
+        max_length=settings.CONFLICTDESK_MAX_UPLOAD_FILES,
     )
 
 

@@ -16,8 +16,14 @@ class LedgerTask(DjangoTask):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         file_id = kwargs.get("file_id", args[0] if args else None)
         if file_id is not None:
+            # The ledger is shown to users: name the kind of failure, keep the details
+            # (database messages, values) in the worker log.
             ingest.file_fail(
-                file_id=file_id, reason=f"Failed after retries: {type(exc).__name__}: {exc}"
+                file_id=file_id,
+                reason=(
+                    f"Processing failed ({type(exc).__name__}) after {self.request.retries} "
+                    f"retries; the worker log has the details (task {task_id})."
+                ),
             )
 
 

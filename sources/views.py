@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -64,4 +65,9 @@ def retry(request, file_id):
         messages.success(request, _("Queued again: %(name)s") % {"name": file.original_name})
     else:
         messages.warning(request, _("Only failed files can be retried."))
-    return redirect(request.POST.get("next") or "sources:ingest")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "sources:ingest"
+    return redirect(target)

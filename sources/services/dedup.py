@@ -13,6 +13,7 @@ A lookup is one indexed query on the band keys plus the check of a few candidate
 its cost does not grow with the number of stored articles.
 """
 
+from django.db import connection
 from django.db.models import Count
 
 from sources.models import Article, ArticleFingerprint, ArticleOverlap, LshBucket
@@ -32,6 +33,19 @@ from sources.text.minhash import (
 
 # How many candidates sharing band keys are checked more closely, most shared first.
 MAX_CANDIDATES = 20
+
+
+# The advisory lock that serializes writers of the duplicate index and of stories.
+_INDEX_LOCK = 0x636F6E666C6963  # "conflic"
+
+
+def lock_index() -> None:
+    """Hold, until the end of the transaction, the lock that lets one writer at a time
+    look up and extend the duplicate index and the stories. PostgreSQL takes an
+    advisory lock; SQLite already serializes writing transactions."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_INDEX_LOCK])
 
 
 def article_deduplicate(*, article: Article) -> ArticleOverlap | None:
@@ -91,7 +105,9 @@ def _near_duplicate(*, article: Article, sig: Signature, keys: list[int]) -> Art
     # Estimates are noisy; check the few promising candidates on their real text.
     promising = [pk for estimate, pk in estimates[:3] if estimate >= PARTIAL_CONTAINMENT * 0.7]
     best: tuple[float, Article] | None = None
-    for original in Article.objects.filter(pk__in=promising).only("pk", "body", "duplicate_of"):
+    for original in Article.objects.filter(pk__in=promising).only(
+        "pk", "body", "duplicate_of", "story"
+    ):
         containment = exact_containment(article.body, original.body)
         if best is None or containment > best[0]:
             best = (containment, original)

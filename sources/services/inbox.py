@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from sources.models import IngestedFile
-from sources.services.ingest import file_receive, file_refuse
+from sources.services.ingest import file_receive_path, file_refuse
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +23,11 @@ SUBFOLDERS = ("processing", "done", "failed")
 def inbox_scan(*, folder: str | os.PathLike) -> int:
     """Claim every regular file at the top of the inbox; returns how many were taken."""
     root = Path(folder)
+    if not root.is_dir():
+        logger.error("inbox: %s is not a folder on this host; nothing scanned", root)
+        return 0
     for name in SUBFOLDERS:
-        (root / name).mkdir(parents=True, exist_ok=True)
+        (root / name).mkdir(exist_ok=True)
     taken = 0
     for entry in sorted(root.iterdir()):
         if entry.name in SUBFOLDERS or entry.name.startswith("."):
@@ -40,12 +43,14 @@ def inbox_scan(*, folder: str | os.PathLike) -> int:
         except FileNotFoundError:
             continue  # another worker claimed it first
         taken += 1
-        received = file_receive(
-            name=entry.name,
-            content=claimed.read_bytes(),
-            origin=IngestedFile.Origin.INBOX,
-            source_path=str(claimed),
-        )
+        try:
+            received = file_receive_path(
+                path=claimed, name=entry.name, origin=IngestedFile.Origin.INBOX
+            )
+        except Exception:
+            # Not recorded (the database is down...): put the file back for the next scan.
+            os.rename(claimed, entry)
+            raise
         if not received.created:
             _already_received(claimed, received.file)
     return taken

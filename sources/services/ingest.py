@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -84,7 +85,8 @@ def file_receive(
                 original_name=name,
                 origin=origin,
                 source_path=source_path[:1024],
-                content=content,
+                # Refused bytes are not kept: a retry cannot help, the sender must resend.
+                content=b"" if refusal else content,
                 status=Status.FAILED if refusal else Status.QUEUED,
                 error=refusal,
                 finished_at=timezone.now() if refusal else None,
@@ -97,6 +99,38 @@ def file_receive(
         return Received(file=file, created=False)
     if refusal:
         file_finalize_inbox(file_id=file.pk)
+    return Received(file=file, created=True)
+
+
+def file_receive_path(*, path: Path, origin: str, name: str = "") -> Received:
+    """Receive a file from disk. One over the size limit is recorded as refused without
+    reading it into memory (its checksum is computed in chunks)."""
+    size = path.stat().st_size
+    limit = settings.CONFLICTDESK_MAX_FILE_BYTES
+    if size <= limit:
+        return file_receive(
+            name=name or path.name, content=path.read_bytes(), origin=origin,
+            source_path=str(path),
+        )  # fmt: skip
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    existing = IngestedFile.objects.filter(checksum=digest.hexdigest(), parent__isnull=True)
+    if existing.exists():
+        return Received(file=existing.first(), created=False)
+    file = IngestedFile.objects.create(
+        checksum=digest.hexdigest(),
+        size=size,
+        original_name=safe_name(name or path.name),
+        origin=origin,
+        source_path=str(path)[:1024],
+        content=b"",
+        status=Status.FAILED,
+        error=f"The file is {size:,} bytes, over the limit of {limit:,} bytes.",
+        finished_at=timezone.now(),
+    )
+    file_finalize_inbox(file_id=file.pk)
     return Received(file=file, created=True)
 
 
@@ -175,13 +209,26 @@ def file_process(*, file_id: int) -> list[Article]:
     return [article] if article else []
 
 
-def _record_payload(record, lines: list[str]) -> bytes:
-    """The bytes a record row keeps: its own line of a .jsonl file, or the record as
-    JSON, so that processing (and a retry) reads the record alone."""
+def _json_objects(text: str) -> list:
+    """The records of a .json file as sent (one object, a list, or {"articles": [...]})."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        return data["articles"]
+    return data if isinstance(data, list) else [data]
+
+
+def _record_payload(record, lines: list[str], objects: list) -> bytes:
+    """The bytes a record row keeps: its own line of a .jsonl file, or its object of a
+    .json file, as sent, so that processing (and a retry) reads the record alone."""
     if record.line and record.line <= len(lines):
         return lines[record.line - 1].encode("utf-8")
+    if record.index < len(objects):
+        return json.dumps(objects[record.index], ensure_ascii=False).encode("utf-8")
     if record.article is None:
-        return record.error.encode("utf-8")
+        return b""
     return json.dumps(
         {
             "title": record.article.title,
@@ -196,12 +243,14 @@ def _record_payload(record, lines: list[str]) -> bytes:
 
 def _records_split(*, file: IngestedFile, records) -> None:
     """One ledger row per record; good records are queued, bad ones fail alone."""
+    text = decode(bytes(file.content)).text
     # Split on "\n" only, as the reader counts lines: a JSON string may hold U+2028.
-    lines = decode(bytes(file.content)).text.split("\n")
+    lines = text.split("\n")
+    objects = [] if file.original_name.lower().endswith(".jsonl") else _json_objects(text)
     children = []
     with transaction.atomic():
         for record in records:
-            payload = _record_payload(record, lines)
+            payload = _record_payload(record, lines, objects)
             failed = bool(record.error) or record.article is None
             child, created = IngestedFile.objects.get_or_create(
                 parent=file,
@@ -242,6 +291,21 @@ def article_create(
     body = cleaned.body
     body_normalized = normalize(body)
     content_hash = hashlib.sha256(body_normalized.encode("utf-8")).hexdigest()
+    try:
+        article = _article_store(
+            file=file, parsed=parsed, cleaned=cleaned, body=body, content_hash=content_hash,
+            encoding=encoding,
+        )  # fmt: skip
+    except IntegrityError:
+        # The same row processed at the same moment by another worker (a redelivered
+        # message): its article stands.
+        article = Article.objects.get(ingested_file=file, record_index=0)
+        _file_finish(file=file, article=article, encoding=encoding)
+    file_finalize_inbox(file_id=file.pk)
+    return article
+
+
+def _article_store(*, file, parsed, cleaned, body, content_hash, encoding) -> Article:
     with transaction.atomic():
         existing = Article.objects.filter(ingested_file=file, record_index=0).first()
         if existing is not None:
@@ -263,10 +327,12 @@ def article_create(
             published_at=_published(parsed.published_at),
             content_hash=content_hash,
         )
+        # One writer at a time decides duplicates and stories: two copies processed at
+        # the same moment would not see each other otherwise.
+        dedup.lock_index()
         overlap = dedup.article_deduplicate(article=article)
         stories.story_assign(article=article, overlap=overlap)
         _file_finish(file=file, article=article, encoding=encoding)
-    file_finalize_inbox(file_id=file.pk)
     return article
 
 
@@ -301,8 +367,10 @@ def _outlet_resolve(surface: str) -> Outlet | None:
     )
     if actor is not None:
         return actor.outlet
-    outlet, _ = Outlet.objects.get_or_create(name_ar=surface.strip()[:200])
-    return outlet
+    name = surface.strip()[:200]
+    return Outlet.objects.filter(name_ar=name).order_by("pk").first() or Outlet.objects.create(
+        name_ar=name
+    )
 
 
 def _file_finish(*, file: IngestedFile, article: Article, encoding: str) -> None:
@@ -326,10 +394,21 @@ def _file_start(*, file_id: int) -> IngestedFile | None:
         file = (
             IngestedFile.objects.select_for_update(of=("self",))
             .select_related("parent")
+            .defer("parent__content")
             .filter(pk=file_id)
             .first()
         )
         if file is None or file.status in FINISHED:
+            return None
+        if file.attempts >= settings.CONFLICTDESK_MAX_ATTEMPTS:
+            # A file that kills its worker (memory, a hard time limit) comes back each
+            # time the broker redelivers it: give up, with the reason, so it cannot
+            # hold a worker forever.
+            _fail_unfinished(
+                file.pk,
+                f"Gave up after {file.attempts} attempts: the worker processing this file "
+                "died or ran out of time each time.",
+            )
             return None
         file.status = Status.PROCESSING
         file.attempts += 1
@@ -339,22 +418,40 @@ def _file_start(*, file_id: int) -> IngestedFile | None:
 
 
 def file_fail(*, file_id: int, reason: str) -> None:
-    """Record that a file could not be processed, with the reason."""
-    IngestedFile.objects.filter(pk=file_id).update(
-        status=Status.FAILED,
-        error=reason or "Processing failed without a message.",
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
+    """Record that a file could not be processed, with the reason. A row that finished
+    (a late duplicate task, an error after the commit) keeps its outcome."""
+    if _fail_unfinished(file_id, reason):
+        logger.warning("ingested file %s failed: %s", file_id, reason)
+        file_finalize_inbox(file_id=file_id)
+
+
+def _fail_unfinished(file_id: int, reason: str) -> bool:
+    return bool(
+        IngestedFile.objects.filter(
+            pk=file_id, status__in=[Status.QUEUED, Status.PROCESSING]
+        ).update(
+            status=Status.FAILED,
+            error=reason or "Processing failed without a message.",
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
     )
-    logger.warning("ingested file %s failed: %s", file_id, reason)
-    file_finalize_inbox(file_id=file_id)
 
 
 def file_retry(*, file_id: int) -> bool:
-    """Queue a failed file or record again. Returns False if it was not failed."""
+    """Queue a failed file or record again. Returns False if it was not failed, or was
+    refused on arrival (nothing kept to read again: the sender must send it again)."""
     with transaction.atomic():
-        updated = IngestedFile.objects.filter(pk=file_id, status=Status.FAILED).update(
-            status=Status.QUEUED, error="", finished_at=None, updated_at=timezone.now()
+        updated = (
+            IngestedFile.objects.filter(pk=file_id, status=Status.FAILED)
+            .exclude(content=b"")
+            .update(
+                status=Status.QUEUED,
+                error="",
+                attempts=0,
+                finished_at=None,
+                updated_at=timezone.now(),
+            )
         )
         if updated:
             transaction.on_commit(lambda: file_enqueue(file_id=file_id))
@@ -365,11 +462,15 @@ def files_requeue_stalled(*, older_than: timedelta) -> int:
     """Queue again the rows left `queued` longer than `older_than` (the broker was down
     when they came, or a message was lost). Processing is idempotent, so a row that
     was in fact queued twice is harmless."""
-    cutoff = timezone.now() - older_than
+    now = timezone.now()
+    # A row left `processing` longer than a task may run lost its worker for good (a
+    # message that is never redelivered): send it again too.
+    lease = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
     ids = list(
-        IngestedFile.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
+        IngestedFile.objects.filter(
+            Q(status=Status.QUEUED, updated_at__lt=now - older_than)
+            | Q(status=Status.PROCESSING, started_at__lt=now - lease)
+        ).values_list("pk", flat=True)
     )
     queued = 0
     for file_id in ids:
@@ -381,19 +482,27 @@ def files_requeue_stalled(*, older_than: timedelta) -> int:
 def file_finalize_inbox(*, file_id: int) -> None:
     """Move a finished inbox file from `processing/` to `done/` or `failed/`, with a
     `.reason.txt` beside a failed one."""
-    file = IngestedFile.objects.filter(pk=file_id, parent__isnull=True).first()
+    file = (
+        IngestedFile.objects.filter(pk=file_id, parent__isnull=True)
+        .only("pk", "origin", "status", "error", "source_path")
+        .first()
+    )
     if file is None or file.origin != IngestedFile.Origin.INBOX or file.status not in FINISHED:
         return
     source = Path(file.source_path)
     if not source.is_file() or source.parent.name != "processing":
         return
     folder = "failed" if file.status == Status.FAILED else "done"
-    target_dir = source.parent.parent / folder
-    target_dir.mkdir(exist_ok=True)
-    target = target_dir / source.name
-    shutil.move(source, target)
-    if file.status == Status.FAILED:
-        target.with_name(target.name + ".reason.txt").write_text(
-            f"{file.error}\n(ledger row {file.pk})\n", encoding="utf-8"
-        )
+    target = source.parent.parent / folder / source.name
+    try:
+        target.parent.mkdir(exist_ok=True)
+        shutil.move(source, target)
+        if file.status == Status.FAILED:
+            target.with_name(target.name + ".reason.txt").write_text(
+                f"{file.error}\n(ledger row {file.pk})\n", encoding="utf-8"
+            )
+    except OSError as exc:
+        # The ledger holds the outcome; a file left in processing/ is only untidy.
+        logger.error("inbox: could not move %s to %s/: %s", source, folder, exc)
+        return
     IngestedFile.objects.filter(pk=file.pk).update(source_path=str(target)[:1024])

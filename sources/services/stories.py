@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from claims.selectors import alias_index
 from sources.models import Article, ArticleOverlap, Story, StoryKey, StorySegment
+from sources.services.dedup import lock_index
 from sources.text.similarity import SAME_STORY_THRESHOLD, StoryFeatures, features, story_score
 
 WINDOW = timedelta(days=10)
@@ -24,6 +25,15 @@ MAX_KEYWORDS = 60
 
 def _moment(article: Article) -> datetime:
     return article.published_at or article.created_at or timezone.now()
+
+
+def _live(story: Story | None) -> Story | None:
+    """The story itself, or the one it was merged into."""
+    seen = set()
+    while story is not None and story.merged_into_id and story.pk not in seen:
+        seen.add(story.pk)
+        story = Story.objects.get(pk=story.merged_into_id)
+    return story
 
 
 def _features(text: str, moment: datetime | None) -> StoryFeatures:
@@ -77,7 +87,8 @@ def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
     story.keywords = dict(top)
     story.first_seen = min(filter(None, [story.first_seen, moment]))
     story.last_seen = max(filter(None, [story.last_seen, moment]))
-    story.save()
+    story.save(update_fields=["places", "actors", "keywords", "first_seen", "last_seen",
+                              "updated_at"])  # fmt: skip
     StoryKey.objects.bulk_create(
         [StoryKey(story=story, key=key) for key in _keys(feats)], ignore_conflicts=True
     )
@@ -93,7 +104,7 @@ def story_assign(*, article: Article, overlap: ArticleOverlap | None = None) -> 
     """Put a new article in a story (inside the caller's transaction)."""
     moment = _moment(article)
     full_text = f"{article.title}\n{article.body}"
-    story = overlap.original.story if overlap is not None else None
+    story = _live(overlap.original.story) if overlap is not None else None
     if story is None:
         feats = _features(full_text, moment)
         story = _best_story(feats, moment) or _new_story(article.title, feats, moment)
@@ -152,6 +163,9 @@ def story_merge(*, source: Story, target: Story) -> Story:
     from claims.models import Claim
 
     with transaction.atomic():
+        lock_index()  # no article joins `source` while it is being merged
+        source = Story.objects.get(pk=source.pk)
+        target = Story.objects.get(pk=target.pk)
         Article.objects.filter(story=source).update(story=target)
         StorySegment.objects.filter(story=source).exclude(
             article__in=StorySegment.objects.filter(story=target).values("article")
@@ -165,8 +179,10 @@ def story_merge(*, source: Story, target: Story) -> Story:
             keywords=dict(source.keywords),
             published=source.last_seen,
         )
-        for moment in filter(None, [source.first_seen, source.last_seen]):
-            _absorb(target, feats, moment)
+        _absorb(target, feats, source.last_seen or timezone.now())
+        if source.first_seen and (not target.first_seen or source.first_seen < target.first_seen):
+            target.first_seen = source.first_seen
+            target.save(update_fields=["first_seen", "updated_at"])
         source.merged_into = target
         source.save(update_fields=["merged_into", "updated_at"])
     return target

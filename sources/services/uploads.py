@@ -1,13 +1,16 @@
 """Uploads from the web page and the API: one job, one ledger row per file."""
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 
 from sources.models import IngestedFile, IngestJob
 from sources.services.ingest import file_receive, file_refuse
 
 
-def upload_receive(*, files: list[UploadedFile], user, origin: str) -> IngestJob:
+def upload_receive(
+    *, files: list[UploadedFile], user: AbstractBaseUser | AnonymousUser, origin: str
+) -> IngestJob:
     """Record every uploaded file (refusing, with a reason, what is too large to read)."""
     job = IngestJob.objects.create(
         created_by=user if user.is_authenticated else None, origin=origin

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from conflictdesk.celery import app as celery_app
 from sources.models import IngestedFile
-from sources.services.ingest import file_receive, files_requeue_stalled
+from sources.services.ingest import file_receive_path, files_requeue_stalled
 from sources.services.reports import ledger_summary
 
 PENDING = (IngestedFile.Status.QUEUED, IngestedFile.Status.PROCESSING)
@@ -64,12 +64,7 @@ class Command(BaseCommand):
             file=sys.stderr,
         )
         for path in progress:
-            result = file_receive(
-                name=path.name,
-                content=path.read_bytes(),
-                origin=IngestedFile.Origin.COMMAND,
-                source_path=str(path.resolve()),
-            )
+            result = file_receive_path(path=path.resolve(), origin=IngestedFile.Origin.COMMAND)
             if result.created:
                 received_ids.append(result.file.pk)
             else:
