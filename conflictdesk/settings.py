@@ -181,8 +181,9 @@ CONFLICTDESK_INBOX_INTERVAL = env.float("CONFLICTDESK_INBOX_INTERVAL", default=1
 # Files still queued after this many seconds are queued again (the broker was down).
 CONFLICTDESK_REQUEUE_AFTER = env.int("CONFLICTDESK_REQUEUE_AFTER", default=300)
 CONFLICTDESK_MAX_UPLOAD_FILES = env.int("CONFLICTDESK_MAX_UPLOAD_FILES", default=100)
-# A file whose processing kills its worker this many times fails with the reason.
-CONFLICTDESK_MAX_ATTEMPTS = env.int("CONFLICTDESK_MAX_ATTEMPTS", default=5)
+# A file processed this many times without finishing (its worker died, or it was
+# retried for database errors) fails with the reason. Above the task retries (5).
+CONFLICTDESK_MAX_ATTEMPTS = env.int("CONFLICTDESK_MAX_ATTEMPTS", default=8)
 CELERY_BEAT_SCHEDULE = {
     "scan-inbox": {"task": "sources.tasks.scan_inbox", "schedule": CONFLICTDESK_INBOX_INTERVAL},
     "requeue-stalled-files": {"task": "sources.tasks.requeue_stalled_files", "schedule": 60.0},

@@ -372,7 +372,7 @@ def test_a_file_that_keeps_killing_its_worker_fails_after_the_attempt_cap(tmp_pa
     process_ingested_file.apply(args=[ledger.pk])
     ledger.refresh_from_db()
     assert ledger.status == "failed"
-    assert "Gave up after 5 attempts" in ledger.error
+    assert f"Gave up after {settings.CONFLICTDESK_MAX_ATTEMPTS} attempts" in ledger.error
     assert not Article.objects.exists()
 
 
