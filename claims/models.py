@@ -261,8 +261,29 @@ class Claim(models.Model):
         related_name="claims",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
-    # Which extraction rule produced a machine claim; shown to analysts.
+    # Which extraction rule and cue produced a machine claim; shown to analysts.
     rule = models.CharField(_("rule"), max_length=100, blank=True)
+    cue = models.CharField(_("cue"), max_length=100, blank=True)
+    # The outlet an anonymous source spoke to ("قال مصدر عسكري لنورث برس").
+    reported_via = models.ForeignKey(
+        Actor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims_relayed",
+        verbose_name=_("reported via"),
+    )
+    # A person edited the claim: re-extraction leaves it and its mentions alone.
+    locked = models.BooleanField(_("edited by a person"), default=False)
+    # First appearance: the earliest mention's outlet and date (kept by the services).
+    first_seen_at = models.DateTimeField(_("first seen"), null=True, blank=True)
+    first_outlet = models.ForeignKey(
+        "sources.Outlet",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims_first_reported",
+    )
     # Optimistic concurrency: every write bumps it; a write from a stale version fails.
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -350,7 +371,8 @@ class ClaimLink(models.Model):
 class Mention(models.Model):
     """One place where a claim is reported: an exact span of an article's body.
 
-    Invariant: `article.body[start:end] == quote`. The database enforces the bounds and
+    Invariant: `article.body[start:end] == quote` (`article.title[...]` for a mention in
+    the headline). The database enforces the bounds and
     that the quote is as long as the span; `clean()` checks the text itself, and the
     services that create mentions call it.
     """
@@ -359,6 +381,8 @@ class Mention(models.Model):
     article = models.ForeignKey(
         "sources.Article", on_delete=models.CASCADE, related_name="mentions"
     )
+    # A headline carries claims too: then the offsets point into article.title.
+    in_title = models.BooleanField(_("in the headline"), default=False)
     start = models.PositiveIntegerField(_("start offset"))
     end = models.PositiveIntegerField(_("end offset"))
     quote = models.TextField(_("quote"))
@@ -386,7 +410,8 @@ class Mention(models.Model):
                 name="mention_quote_fills_span",
             ),
             models.UniqueConstraint(
-                fields=["claim", "article", "start", "end"], name="mention_unique_span"
+                fields=["claim", "article", "in_title", "start", "end"],
+                name="mention_unique_span",
             ),
         ]
         indexes = [
@@ -400,7 +425,7 @@ class Mention(models.Model):
     def clean(self) -> None:
         if self.start is None or self.end is None or self.article_id is None:
             return
-        body = self.article.body
+        body = self.article.title if self.in_title else self.article.body
         if not 0 <= self.start < self.end <= len(body):
             raise ValidationError(
                 _("The span %(start)s–%(end)s lies outside the article (length %(length)s).")
@@ -437,3 +462,49 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class FigureCounts(models.TextChoices):
+    KILLED = "killed", _("killed")
+    WOUNDED = "wounded", _("wounded")
+    ARRESTED = "arrested", _("arrested")
+    FIGHTERS = "fighters", _("fighters")
+    DRONES = "drones", _("drones")
+    CIVILIANS = "civilians", _("civilians")
+    DISPLACED = "displaced", _("displaced")
+    ATTACKS = "attacks", _("attacks")
+    VEHICLES = "vehicles", _("vehicles")
+    OTHER = "other", _("other")
+
+
+class Figure(models.Model):
+    """A number a claim puts forward ("مقتل 7 عناصر"، "عشرات المعتقلين"), as a range, with
+    what it counts, so that the accuser's and the accused's figures can be compared."""
+
+    Counts = FigureCounts
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="figures")
+    mention = models.ForeignKey(
+        Mention, on_delete=models.CASCADE, null=True, blank=True, related_name="figures"
+    )
+    low = models.PositiveIntegerField(_("at least"))
+    high = models.PositiveIntegerField(_("at most"), null=True, blank=True)
+    approx = models.BooleanField(_("approximate"), default=False)
+    counts = models.CharField(_("counts"), max_length=12, choices=Counts.choices)
+    subject = models.CharField(_("counted as written"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(high__isnull=True) | Q(high__gte=F("low")), name="figure_range_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(counts__in=[c.value for c in FigureCounts]), name="figure_counts_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        span = f"{self.low}" if self.high == self.low else f"{self.low}–{self.high or '…'}"
+        return f"{span} {self.counts}"

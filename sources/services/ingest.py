@@ -333,7 +333,19 @@ def _article_store(*, file, parsed, cleaned, body, content_hash, encoding) -> Ar
         overlap = dedup.article_deduplicate(article=article)
         stories.story_assign(article=article, overlap=overlap)
         _file_finish(file=file, article=article, encoding=encoding)
+        transaction.on_commit(lambda: article_enqueue_extraction(article_id=article.pk))
     return article
+
+
+def article_enqueue_extraction(*, article_id: int) -> None:
+    """Hand a stored article to claim extraction (a task of its own: a rule change can
+    re-run it without reading the file again)."""
+    from claims.tasks import extract_article
+
+    try:
+        extract_article.delay(article_id)
+    except Exception as exc:  # an unreachable broker: `manage.py extract` catches up
+        logger.error("could not queue extraction of article %s: %s", article_id, exc)
 
 
 def _published(value: str | None) -> datetime | None:

@@ -1,0 +1,849 @@
+"""Rule-based claim extraction: from an Arabic news text to candidate claims.
+
+Per sentence: cue words (cues.py) and registry actors (the alias index) are found on the
+text folded once; each cue that opens a clause gives one candidate whose
+- claimant is the subject after the cue (VSO: "اتهمت قسد ..."، "قال فرهاد شامي ...") or before
+  it (SVO and headlines: "قسد تتهم ..."، "الدفاع السورية: ..."), the party after an
+  attribution ("بحسب قسد"، "وفقاً لشامي"), or, for a clause with no subject of its own
+  ("وأضاف أن"، "مشيراً إلى"), the claimant of the clause it continues;
+- speaker is a person named as the subject; the claimant is then the organisation named in
+  the apposition ("فرهاد شامي، مدير المركز الإعلامي لـ”قسد”") or the one the person speaks for;
+- quote is the clause from the cue (or the subject before it) to the next clause cue or the
+  end of the sentence: `text[start:end] == quote`, always;
+- type comes from the cue class and, for neutral cues (قال، أكد ...), from the content.
+
+Every candidate records the rule and the cue that produced it, for analysts to see.
+"""
+
+import re
+from dataclasses import dataclass, replace
+
+from claims.extraction.cues import CueMatch, find_cues
+from claims.extraction.matcher import ActorMatch
+from claims.extraction.registry import Registry
+from claims.extraction.sentences import split_sentences
+from sources.text import fold
+
+__all__ = ["Candidate", "extract"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    type: str
+    claimant: str | None  # party key
+    claimant_surface: str
+    speaker: str | None  # person key
+    speaker_description: str
+    targets: tuple[str, ...]
+    start: int
+    end: int
+    quote: str
+    cue: str
+    cue_class: str
+    direct: bool
+    rule: str
+
+
+_L = "\u0621-\u064a"
+
+# Words that end the search for a verb's subject: the content clause has begun.
+# Folded forms (أ إ → ا, ة → ه).
+_SUBJECT_STOP_RE = re.compile(
+    rf"(?<![{_L}])(?:[وف]?ب?[اإأ]ن(?:ه|ها|هم|نا)?|الي|علي|عن|من|بان(?:ه|ها)?|ضد|حول|بشان)(?![{_L}])"
+    r"|[،,:;؛\"“”«»]"
+)
+# Small words allowed between a subject and its verb (SVO): "قسد تتهم"، "وكانت الخارجية قد ذكرت".
+_SVO_GAP_RE = re.compile(rf"^(?:[\s\"“”«»()،,\-–]|قد|فقد|بدورها|بدوره|(?<![{_L}])لا(?![{_L}]))*$")
+# What may stand between a word and the party right after it: white space, quotes, and the
+# proclitics the alias index strips from the party's first word ("نفى الجيش"، "لـ”قسد”").
+_TIGHT_GAP_RE = re.compile(r'^[\s"“”«»()\-–،,ـ]*(?:[وفبلك]?(?:ال|لل)?|[وفبلك])?[\s"“”«»()ـ]*$')
+_PROCLITIC_ONLY_RE = re.compile(r"^[\"“”«(]*(?:[وفبلك]?(?:ال|لل)|[وفبلك])[\"“”«(ـ]*$")
+_SOURCE_WORD_RE = re.compile(r"^(?:مصدر|مصادر|ناشط|نشطاء|شهود|شاهد|مسوول|مسؤول)")
+# Bare nouns that refer back to a party named earlier: "وذكر البيان"، "وأوضحت المصادر".
+_ANAPHORS: dict[str, tuple[str, ...]] = {
+    # the noun: the kinds of party it can refer to ("" = the claimant of the last claim)
+    "البيان": ("",),
+    "المتحدث": ("",),
+    "الناطق": ("",),
+    "المصدر": ("", "collective"),
+    "المصادر": ("collective",),
+    "الناشطون": ("collective",),
+    "الوكاله": ("media",),
+    "الصحيفه": ("media",),
+    "الموقع": ("media", "tribe", ""),
+    "التنظيم": ("armed_group",),
+    "الوزاره": ("ministry",),
+    "المجلس": ("unit", "political"),
+    "القوات": ("armed_group", "unit"),
+    "المركز": ("organization",),
+    "التحالف": ("coalition",),
+    "المرصد": ("organization",),
+    "التجمع": ("armed_group",),
+    "الحركه": ("armed_group",),
+    "الفصيل": ("armed_group",),
+    "النظام": ("government",),
+    "الحكومه": ("government",),
+    "الاخيره": ("",),
+}
+_ANAPHOR_RE = re.compile(
+    rf"(?<![{_L}])[وف]?(?:{'|'.join(sorted(_ANAPHORS, key=len, reverse=True))})(?![{_L}])"
+)
+
+# Content markers, on folded text.
+_DEMAND_RE = re.compile(r"(?<![\u0621-\u064a])(?:يجب|يتعين|ينبغي|لا بد|تتطلب|يتطلب|ضروره)")
+_FALSITY_RE = re.compile(
+    r"كاذب|مزور|مفبرك|مضلل|غير صحيح|عار(?:يه)? (?:تماما )?عن الصحه|لا اساس|لا صحه|"
+    r"اخبارا غير|اشاعات|افتراء|باطل|تلفيق"
+)
+# A negated act of the speaker ("لم تنفذ"، "لم نقصف"، "ليس لدينا تواجد") denies; a negated
+# state ("لم يكن عفوياً") does not.
+_NEGATED_ACT_RE = re.compile(
+    r"(?<![\u0621-\u064a])(?:لم [نتي](?:نفذ|قم|قصف|شارك|ستهدف|رتكب|طلق|تورط)|لم يتم استهداف|"
+    r"ليس لدي|ليس لنا|ليس هناك|لا توجد|لا يوجد|ما من|لا علاقه|عدم مشارك)"
+)
+_MOTIVE_RE = re.compile(r"تهدف|بهدف|الهدف من|خلق ذرائع|ذرائع|فخ")
+_BUT_RE = re.compile(r"^[\s،,]*(?:بل|وانما|انما|لكن)(?![\u0621-\u064a])")
+_BLAME_RE = re.compile(
+    r"تنسيق|بالتنسيق|تعاون|وراء|خلف|مسؤولي|تورط|ضلوع|يقود|قصف|استهدف|هاجم|هجوم|هجمات|"
+    r"ارتكب|مجزر|سرق|مسروق|نهب|انتهاك|خرق|تحريض|ارهابي|تهديد|اعدام|اعتقل|اوقف|"
+    r"تتجاهل|يتجاهل|تكتفي|عفوي|مرتزق|اختطاف|تهجير"
+)
+# The speaker's own operation, as the main predicate of the content ("أحبطت تسلل ..."،
+# "أنه تم إحباط الهجمات"، "نفذت قواتنا عملية"): an assertion even when the enemy is named.
+_OWN_OPERATION_RE = re.compile(
+    r"(?<![\u0621-\u064a])(?:[وف]?(?:احبط|احبطت|احباط|تمكن|تمكنت|نفذت|حيد|حيدت|تحييد|اسقط|"
+    r"اسقطت|ضبط|داهمت|قواتنا|القضاء علي|القبض|تفكيك|استعاد|حررت|تحرير|ردت|الرد|انزال))"
+    r"(?![\u0621-\u064a])"
+)
+_OWN_OPERATION_REACH = 60
+# Participle cues continue the clause before them; these finite verbs may too.
+_CONTINUATION_LEMMAS = frozenset(
+    {"أضاف", "أكد", "أشار", "أوضح", "تابع", "شدد", "لفت", "بيّن", "حذّر", "اعتبر", "قال", "ذكر"}
+)
+# How far (characters) the subject may stand from its verb.
+_VSO_WINDOW = 70
+_SVO_WINDOW = 30
+_NO_COMMENT_WINDOW = 30
+_MAX_QUOTE = 400
+_MIN_QUOTE = 12
+_SHORT_SENTENCE = 120
+# A clause with no subject continues a claim at most this many sentences back.
+_CARRY_SENTENCES = 3
+
+
+@dataclass
+class _Claimant:
+    party: str
+    surface: str
+    speaker: str | None = None
+    description: str = ""
+    start: int = 0  # where the subject stands
+    end: int = 0
+
+
+@dataclass
+class _State:
+    """What the previous clauses said, for continuations and anaphors."""
+
+    last: _Claimant | None = None
+    last_sentence: int = -10
+    denied_by: set[str] | None = None
+
+    def __post_init__(self) -> None:
+        self.denied_by = set()
+
+
+def _clause_initial(text: str, position: int, sentence_start: int, surface: str) -> bool:
+    """Whether a cue at `position` opens a clause (a relative "التي نشرتها" does not)."""
+    if surface[:1] in "وف" and fold(surface).text not in {"وصف", "وصفت", "فند", "فندت"}:
+        return True
+    before = text[sentence_start:position].rstrip()
+    words = before.split()
+    if words and _PROCLITIC_ONLY_RE.match(fold(words[-1]).text):
+        # The proclitic the alias index left out of a party's span: "الداخلية" starts at "د".
+        before = before[: len(before) - len(words[-1])].rstrip()
+    if not before:
+        return True
+    if before[-1] in '،,:;؛"“”«»(-–—.':
+        return True
+    last_word = fold(before.split()[-1]).text
+    return last_word in {
+        "كما",
+        "فيما",
+        "بينما",
+        "حيث",
+        "ثم",
+        "قد",
+        "وقد",
+        "فقد",
+        "كان",
+        "كانت",
+        "وكان",
+        "وكانت",
+        "بعدما",
+        "لكنه",
+        "لكنها",
+        "لكن",
+        "اذ",
+        "حين",
+        "عندما",
+        "كذلك",
+        "بدوره",
+        "بدورها",
+        "ايضا",
+        "حتي",
+        # A statement and the clause that reports it: "أصدرت بياناً نفت فيه ..."
+        "بيانا",
+        "بيان",
+        "تصريحا",
+        "تصريح",
+        "تقرير",
+        "تقريرا",
+        "تغريده",
+    }
+
+
+def _persons_and_orgs(
+    matches: list[ActorMatch], registry: Registry
+) -> tuple[list[ActorMatch], list[ActorMatch]]:
+    persons = [m for m in matches if registry.kind(m.actor) == "person"]
+    others = [m for m in matches if registry.kind(m.actor) != "person"]
+    return persons, others
+
+
+def _resolve_subject(
+    text: str,
+    matches: list[ActorMatch],
+    registry: Registry,
+    window_end: int,
+) -> _Claimant | None:
+    """Claimant and speaker from the mentions of a subject phrase (first mention first)."""
+    if not matches:
+        return None
+    first = matches[0]
+    kind = registry.kind(first.actor)
+    if kind == "person":
+        speaker = first.actor
+        # "فرهاد شامي، مدير المركز الإعلامي لـ”قسد”": the apposition names the organisation.
+        orgs = [m for m in matches[1:] if registry.kind(m.actor) not in {"person", "collective"}]
+        party = orgs[0].actor if orgs else (registry.speaks_for(speaker) or speaker)
+        party = _office_owner(party, registry)
+        end = orgs[0].end if orgs else first.end
+        return _Claimant(
+            party, text[first.start : end], speaker, text[first.start : end], first.start, end
+        )
+    if kind == "collective":
+        # "مصدر عسكري في قسد": an anonymous source belongs to the party the text names.
+        for other in matches[1:]:
+            if registry.kind(other.actor) in {"person", "collective", "media"}:
+                continue
+            between = fold(text[first.end : other.start]).text.split()
+            if len(between) <= 3 and any(
+                word in {"في", "من", "لدي", "داخل", "ب", "مقرب", "مقربه", "التابع", "تابع"}
+                for word in between
+            ):
+                return _Claimant(
+                    other.actor,
+                    text[other.start : other.end],
+                    None,
+                    text[first.start : other.end],
+                    first.start,
+                    other.end,
+                )
+        return _Claimant(
+            first.actor,
+            text[first.start : first.end],
+            None,
+            text[first.start : first.end],
+            first.start,
+            first.end,
+        )
+    speaker = None
+    persons = [m for m in matches[1:] if registry.kind(m.actor) == "person"]
+    if persons:
+        speaker = persons[0].actor
+    surface = text[first.start : first.end]
+    # "مصدر عسكري في قسد"، "مصدر أمني سوري": a source the registry ties to its party.
+    description = surface if _SOURCE_WORD_RE.match(fold(surface).text) else ""
+    party = _office_owner(first.actor, registry)
+    return _Claimant(party, surface, speaker, description, first.start, first.end)
+
+
+def _office_owner(party: str, registry: Registry) -> str:
+    """An office of an organisation speaks for it: the SDF media center → the SDF."""
+    found = registry.party(party)
+    if found is None or found.kind != "organization" or not found.parent:
+        return party
+    parent_kind = registry.kind(found.parent)
+    if parent_kind in {"armed_group", "government", "ministry", "political", "state"}:
+        return found.parent
+    return party
+
+
+def _dedupe_matches(matches: list[ActorMatch]) -> list[ActorMatch]:
+    # An ambiguous alias gives one match per actor at the same place: keep the first.
+    seen: set[tuple[int, int]] = set()
+    kept = []
+    for match in matches:
+        if (match.start, match.end) in seen:
+            continue
+        seen.add((match.start, match.end))
+        kept.append(match)
+    return kept
+
+
+class _Extractor:
+    def __init__(self, text: str, registry: Registry) -> None:
+        self.text = text
+        self.registry = registry
+        self.folded = fold(text)
+        self.cues = find_cues(text, self.folded)
+        self.matches = _dedupe_matches(registry.index.find(text))
+        self.state = _State()
+        self.candidates: list[Candidate] = []
+        self.recent_parties: list[str] = []  # every party mentioned so far, in order
+
+    def folded_slice(self, start: int, end: int) -> str:
+        return fold(self.text[start:end]).text
+
+    def run(self) -> list[Candidate]:
+        for index, (start, end) in enumerate(split_sentences(self.text)):
+            self.sentence(index, start, end)
+        return self.candidates
+
+    # --- one sentence ---
+
+    def sentence(self, index: int, start: int, end: int) -> None:
+        cues = [c for c in self.cues if start <= c.start < end]
+        matches = [m for m in self.matches if start <= m.start < end]
+        openers = [c for c in cues if self.opens_clause(c, start, matches)]
+        # Each clause runs from its cue to the next clause's cue, or the end of the sentence.
+        bounds = [c.start for c in openers[1:]] + [end] if openers else []
+        claimed_here = False
+        first_candidate = len(self.candidates)
+        colon = self.colon_headline(start, end, matches, openers)
+        if colon is not None:
+            self.emit(colon, index)
+            claimed_here = True
+        for cue, clause_end in zip(openers, bounds, strict=True):
+            candidate = self.clause(index, start, end, cue, clause_end, matches, claimed_here)
+            if candidate is not None:
+                self.emit(candidate, index)
+                claimed_here = True
+                embedded = self.embedded_allegation(candidate, cue, clause_end, matches)
+                if embedded is not None:
+                    self.candidates.append(embedded)
+        for match in matches:
+            self.recent_parties.append(match.actor)
+        self.quote_short_sentence(first_candidate, start, end)
+
+    def quote_short_sentence(self, first: int, start: int, end: int) -> None:
+        # A headline or a short sentence with one claim is quoted whole: the claim is all of it
+        # ("مقتل عنصر أمن و”داعش” يتبنى الهجوم").
+        if len(self.candidates) - first != 1 or end - start > _SHORT_SENTENCE:
+            return
+        self.candidates[-1] = replace(
+            self.candidates[-1], start=start, end=end, quote=self.text[start:end]
+        )
+
+    def emit(self, candidate: Candidate, index: int) -> None:
+        self.candidates.append(candidate)
+        if candidate.claimant is not None and candidate.type != "no_comment":
+            self.state.last = _Claimant(
+                candidate.claimant,
+                candidate.claimant_surface,
+                candidate.speaker,
+                candidate.speaker_description,
+            )
+            self.state.last_sentence = index
+            if candidate.type in {"denial", "counterclaim"}:
+                self.state.denied_by.add(candidate.claimant)
+
+    def opens_clause(self, cue: CueMatch, sentence_start: int, matches: list[ActorMatch]) -> bool:
+        if cue.form in {"participle", "no_comment", "attrib"}:
+            return True
+        if cue.form == "noun":
+            # "اتهامات نظام الأسد له ..."، "على زعم النظام السوري": a party right after.
+            return self.party_right_after(cue.end, matches) is not None
+        if _clause_initial(self.text, cue.start, sentence_start, cue.surface):
+            return True
+        # SVO: "قسد تتهم"، "“قسد” تنفي": a party right before the verb.
+        return self.party_right_before(cue.start, sentence_start, matches) is not None
+
+    def party_right_after(self, position: int, matches: list[ActorMatch]) -> ActorMatch | None:
+        for match in matches:
+            if match.start >= position:
+                if _TIGHT_GAP_RE.match(self.text[position : match.start]):
+                    return match
+                return None
+        return None
+
+    def party_right_before(
+        self, position: int, sentence_start: int, matches: list[ActorMatch]
+    ) -> ActorMatch | None:
+        before = [m for m in matches if m.end <= position and position - m.end <= _SVO_WINDOW]
+        if not before:
+            return None
+        last = before[-1]
+        if not _SVO_GAP_RE.match(self.folded_slice(last.end, position)):
+            return None
+        # The subject must itself open the clause: "... قرب الحدود قسد تتهم" is not SVO.
+        head = self.subject_head(last, before, sentence_start)
+        if not _clause_initial(self.text, head.start, sentence_start, self.text[head.start :]):
+            return None
+        return head
+
+    def subject_head(
+        self, last: ActorMatch, before: list[ActorMatch], sentence_start: int
+    ) -> ActorMatch:
+        # "الناطق باسم الجيش الوطني، الرائد يوسف حمود، قال": walk back over appositions.
+        head = last
+        for match in reversed(before[:-1]):
+            if _TIGHT_GAP_RE.match(self.text[match.end : head.start]):
+                head = match
+            else:
+                break
+        return head
+
+    # --- one clause ---
+
+    def clause(
+        self,
+        index: int,
+        sentence_start: int,
+        sentence_end: int,
+        cue: CueMatch,
+        clause_end: int,
+        matches: list[ActorMatch],
+        claimed_here: bool,
+    ) -> Candidate | None:
+        if cue.form == "attrib":
+            return self.attribution(index, sentence_start, cue, clause_end, matches, claimed_here)
+        claimant, rule, quote_start = self.find_claimant(
+            index, sentence_start, cue, clause_end, matches
+        )
+        if claimant is None:
+            return None
+        return self.build(cue, claimant, rule, quote_start, clause_end, matches)
+
+    def find_claimant(
+        self,
+        index: int,
+        sentence_start: int,
+        cue: CueMatch,
+        clause_end: int,
+        matches: list[ActorMatch],
+    ) -> tuple[_Claimant | None, str, int]:
+        if cue.form == "participle":
+            carried = self.carried(index, same_sentence_only=False)
+            return carried, "participle_continuation", cue.start
+        if cue.form == "noun":
+            match = self.party_right_after(cue.end, matches)
+            if match is None:
+                return None, "", cue.start
+            found = _resolve_subject(self.text, [match], self.registry, clause_end)
+            return found, "noun_genitive", cue.start
+        if cue.form == "verb" and cue.surface[:1] not in "وف":
+            # "قسد تتهم ..."، "أنقرة تتهم القوات الكردية": the party before is the subject.
+            before = self.party_right_before(cue.start, sentence_start, matches)
+            if before is not None:
+                group = [m for m in matches if before.start <= m.start < cue.start]
+                found = _resolve_subject(self.text, group, self.registry, cue.start)
+                return found, "svo", before.start
+        head_end = cue.start + len(cue.surface.split()[0])
+        after = self.subject_after(head_end if cue.form != "verb" else cue.end, clause_end, matches)
+        if cue.form == "no_comment":
+            # "لم تصدر الحكومة السورية تعليقاً"، "ولم يصدر تعليق عن تركيا"، "X لم تعلق".
+            if re.search(r"اي (?:جهه|طرف)", self.folded_slice(cue.start, cue.end)):
+                # "لم تعلن أي جهة مسؤوليتها": nobody in particular, not a claim.
+                return None, "", cue.start
+            inside = [m for m in matches if cue.start <= m.start and m.end <= cue.end]
+            following = [
+                m
+                for m in matches
+                if cue.end <= m.start < min(clause_end, cue.end + _NO_COMMENT_WINDOW)
+                and "،" not in self.text[cue.end : m.start]
+            ]
+            before = self.party_right_before(cue.start, sentence_start, matches)
+            for group in (inside, following[:1], [before] if before else []):
+                if group:
+                    found = _resolve_subject(self.text, group, self.registry, clause_end)
+                    return found, f"no_comment_{_rule_suffix(cue.lemma)}", cue.start
+            return None, "", cue.start
+        if after:
+            found = _resolve_subject(self.text, after, self.registry, clause_end)
+            if found is not None and cue.lemma == "نقل":
+                # "نقلت وكالة رويترز عن مصدر أمني سوري": the source is the claimant.
+                source = self.chained_source(found.end, clause_end, matches)
+                if source is not None:
+                    found = source
+            return found, "vso", cue.start
+        before = self.party_right_before(cue.start, sentence_start, matches)
+        if before is not None:
+            group = [m for m in matches if before.start <= m.start < cue.start]
+            found = _resolve_subject(self.text, group, self.registry, cue.start)
+            return found, "svo", before.start
+        anaphor = self.anaphor_after(cue.end, clause_end)
+        if anaphor is not None:
+            if cue.lemma == "نقل":
+                source = self.chained_source(cue.end, clause_end, matches)
+                if source is not None:
+                    return source, "vso", cue.start
+            return anaphor, "anaphor", cue.start
+        if cue.lemma == "نقل":
+            # "ونقلت عن مصدر أمني قوله": the source is the claimant.
+            source = self.chained_source(cue.end, clause_end, matches)
+            if source is not None:
+                return source, "vso", cue.start
+        carried = self.carried(index, same_sentence_only=True)
+        if carried is None:
+            # "أصدرت “قسد” بياناً نفت خلاله ...": the subject of the sentence speaks.
+            opening = [m for m in matches if m.end <= cue.start and m.start - sentence_start < 60]
+            if opening:
+                found = _resolve_subject(self.text, opening[:1], self.registry, cue.start)
+                return found, "sentence_subject", cue.start
+        if cue.lemma in _CONTINUATION_LEMMAS or cue.cls in {"say", "deny", "accuse", "demand"}:
+            carried = self.carried(index, same_sentence_only=False)
+            return carried, "continuation", cue.start
+        return None, "", cue.start
+
+    def subject_after(
+        self, position: int, clause_end: int, matches: list[ActorMatch]
+    ) -> list[ActorMatch]:
+        """The mentions of the subject phrase right after a verb (before the content)."""
+        limit = min(clause_end, position + _VSO_WINDOW)
+        stop = _SUBJECT_STOP_RE.search(self.folded.text, self._folded_index(position))
+        group: list[ActorMatch] = []
+        first_stop = self._original_index(stop.start()) if stop else limit
+        for match in matches:
+            if match.start < position or match.start >= limit:
+                continue
+            if not group and match.start >= first_stop:
+                break
+            if group:
+                # The apposition after a person or a source: up to the content clause.
+                gap = fold(self.text[group[-1].end : match.start]).text
+                if re.search(r"(?<![\u0621-\u064a])[وف]?ب?ان(?:ه|ها)?(?![\u0621-\u064a])", gap):
+                    break
+                if len(gap) > 45:
+                    break
+            group.append(match)
+        return group
+
+    def _folded_index(self, original: int) -> int:
+        # First folded character at or after `original` (offsets are increasing).
+        offsets = self.folded.offsets
+        low, high = 0, len(offsets)
+        while low < high:
+            middle = (low + high) // 2
+            if offsets[middle] < original:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def _original_index(self, folded_index: int) -> int:
+        if folded_index >= len(self.folded.offsets):
+            return len(self.text)
+        return self.folded.offsets[folded_index]
+
+    def chained_source(
+        self, position: int, clause_end: int, matches: list[ActorMatch]
+    ) -> _Claimant | None:
+        for match in matches:
+            if (
+                position <= match.start < min(clause_end, position + 20)
+                and "عن" in fold(self.text[position : match.start]).text.split()
+            ):
+                rest = [m for m in matches if match.start <= m.start < clause_end]
+                return _resolve_subject(self.text, rest, self.registry, clause_end)
+        return None
+
+    def anaphor_after(self, position: int, clause_end: int) -> _Claimant | None:
+        window = self.folded_slice(position, min(clause_end, position + 20))
+        found = _ANAPHOR_RE.match(window.lstrip())
+        if found is None:
+            return None
+        noun = found.group().lstrip("وف") if found.group()[:1] in "وف" else found.group()
+        if noun not in _ANAPHORS:
+            noun = found.group()
+        return self.resolve_anaphor(_ANAPHORS.get(noun, ("",)))
+
+    def resolve_anaphor(self, kinds: tuple[str, ...]) -> _Claimant | None:
+        for kind in kinds:
+            if kind == "" and self.state.last is not None:
+                return self.state.last
+            if kind:
+                last = self.state.last
+                if last is not None and self.registry.kind(last.party) == kind:
+                    return last
+                for party in reversed(self.recent_parties):
+                    if self.registry.kind(party) == kind:
+                        return _Claimant(party, "", None, "")
+        if self.state.last is not None:
+            return self.state.last
+        # Aliases fold ministries into their state ("وزارة الدفاع التركية" is Turkey): the
+        # last organisation named is the best guess.
+        for party in reversed(self.recent_parties):
+            if self.registry.kind(party) not in {"person", "collective", ""}:
+                return _Claimant(party, "", None, "")
+        return None
+
+    def carried(self, index: int, *, same_sentence_only: bool) -> _Claimant | None:
+        last = self.state.last
+        if last is None:
+            return None
+        limit = 0 if same_sentence_only else _CARRY_SENTENCES
+        if index - self.state.last_sentence > limit:
+            return None
+        return last
+
+    def attribution(
+        self,
+        index: int,
+        sentence_start: int,
+        cue: CueMatch,
+        clause_end: int,
+        matches: list[ActorMatch],
+        claimed_here: bool,
+    ) -> Candidate | None:
+        # "وبحسب “قسد”، فإن ..." (content after) or "...، حسب مصادر متطابقة" (content before).
+        match = None
+        for candidate in matches:
+            if candidate.start >= cue.end:
+                gap = fold(self.text[cue.end : candidate.start]).text.strip(' "“”«»()-')
+                if len(gap) <= 3:
+                    match = candidate
+                break
+        if match is None:
+            # "وفق تصريحه"، "حسب البيان": the claim was already made by the clause before.
+            return None
+        group = [m for m in matches if match.start <= m.start < clause_end]
+        claimant = _resolve_subject(self.text, group[:2], self.registry, clause_end)
+        if claimant is None:
+            return None
+        before = self.text[sentence_start : cue.start].strip(" ،,-–")
+        after = self.text[claimant.end : clause_end].strip(' ،,.-–"”»')
+        if len(before) >= 20 and (
+            len(after) < 20
+            or not _clause_initial(self.text, cue.start, sentence_start, cue.surface)
+        ):
+            # Trailing attribution: the content is the clause before the preposition.
+            clause_start = max(
+                sentence_start,
+                self.text.rfind("،", sentence_start, cue.start - 2) + 1,
+            )
+            if cue.start - clause_start < 20:
+                clause_start = sentence_start
+            if claimed_here:
+                return None
+            return self.build(
+                cue, claimant, "attrib_trailing", clause_start, cue.end, matches, quote_to=match.end
+            )
+        rule = f"attrib_{_rule_suffix(cue.lemma)}"
+        return self.build(cue, claimant, rule, cue.start, clause_end, matches)
+
+    def colon_headline(
+        self, start: int, end: int, matches: list[ActorMatch], openers: list[CueMatch]
+    ) -> Candidate | None:
+        # "الدفاع السورية: ..." — a party and a colon open a headline or a quoted statement.
+        if not matches or matches[0].start - start > 3:
+            return None
+        colon = self.text.find(":", matches[0].end, min(end, matches[0].end + 4))
+        if colon < 0 or (openers and openers[0].start < colon):
+            return None
+        claimant = _resolve_subject(self.text, matches[:1], self.registry, end)
+        if claimant is None:
+            return None
+        cue = CueMatch("say", ":", "phrase", colon, colon + 1, ":")
+        clause_end = openers[0].start if openers else end
+        return self.build(cue, claimant, "svo_colon", matches[0].start, clause_end, matches)
+
+    # --- building a candidate ---
+
+    def build(
+        self,
+        cue: CueMatch,
+        claimant: _Claimant,
+        rule: str,
+        quote_start: int,
+        clause_end: int,
+        matches: list[ActorMatch],
+        *,
+        quote_to: int | None = None,
+    ) -> Candidate | None:
+        start, end = _trim(self.text, quote_start, quote_to or clause_end)
+        if end - start > _MAX_QUOTE:
+            cut = self.text.rfind("،", start, start + _MAX_QUOTE)
+            end = cut if cut > start + _MAX_QUOTE // 2 else start + _MAX_QUOTE
+            start, end = _trim(self.text, start, end)
+        if end - start < _MIN_QUOTE:
+            return None
+        party = claimant.party
+        if party == "analysts_observers" and claimant.speaker is None:
+            # "يرى مراقبون": a vague opinion, not an attributed claim (unless a person).
+            return None
+        content_start = max(cue.end, claimant.end) if rule != "svo" else cue.end
+        content = self.folded_slice(content_start, end) if content_start < end else ""
+        targets = tuple(
+            dict.fromkeys(
+                m.actor
+                for m in matches
+                if content_start <= m.start < end
+                and not self.registry.related(m.actor, party)
+                and m.actor != claimant.speaker
+                and self.registry.kind(m.actor) != "collective"
+            )
+        )
+        claim_type = self.claim_type(cue, party, content, targets)
+        quote = self.text[start:end]
+        direct = bool(
+            re.match(
+                r"^[\s:،,]*(?:[اإ]ن\s*)?[\"“”«]", self.text[content_start : content_start + 30]
+            )
+        ) or (rule == "svo_colon")
+        return Candidate(
+            type=claim_type,
+            claimant=party,
+            claimant_surface=claimant.surface,
+            speaker=claimant.speaker,
+            speaker_description=claimant.description,
+            targets=targets,
+            start=start,
+            end=end,
+            quote=quote,
+            cue=cue.surface,
+            cue_class=cue.cls,
+            direct=direct,
+            rule=rule if rule.startswith(("no_comment", "attrib")) else f"{rule}_{cue.cls}",
+        )
+
+    def claim_type(self, cue: CueMatch, party: str, content: str, targets: tuple[str, ...]) -> str:
+        cls = cue.cls
+        if cls == "no_comment":
+            return "no_comment"
+        if cls == "deny":
+            return "denial"
+        if cls == "confirm":
+            return "confirmation"
+        if cls == "demand":
+            return "demand"
+        if cls == "claim_responsibility":
+            return "assertion"
+        denied_before = party in self.state.denied_by
+        if cls == "accuse":
+            return "counterclaim" if denied_before and cue.form == "participle" else "accusation"
+        # say / attrib / colon: the content decides.
+        if _DEMAND_RE.search(content):
+            return "demand"
+        if _BUT_RE.search(content) and denied_before:
+            return "counterclaim"
+        if _MOTIVE_RE.search(content) and (denied_before or _FALSITY_RE.search(content)):
+            return "counterclaim"
+        if _FALSITY_RE.search(content) or _NEGATED_ACT_RE.search(content):
+            return "denial"
+        if cue.lemma == "حذّر":
+            return "assertion"  # a warning
+        if _OWN_OPERATION_RE.search(content[:_OWN_OPERATION_REACH]) and "تنسيق" not in content:
+            return "assertion"
+        # Blame aimed at a named party, or two parties tied together ("داعش ... بوزارة الدفاع").
+        if (_BLAME_RE.search(content) and targets) or len(targets) >= 2:
+            return "counterclaim" if denied_before else "accusation"
+        return "assertion"
+
+    def embedded_allegation(
+        self, candidate: Candidate, cue: CueMatch, clause_end: int, matches: list[ActorMatch]
+    ) -> Candidate | None:
+        """ "نفت قسد المزاعم التي نشرتها وزارة الدفاع حول استهداف حاجز ...": the MoD's claim."""
+        if candidate.type != "denial":
+            return None
+        text = self.folded_slice(cue.end, clause_end)
+        noun = re.search(
+            r"(?:مزاعم|ادعاءات|اتهامات|الانباء|المعلومات|تقرير|التقرير|ما جاء في|ما ورد في)", text
+        )
+        if noun is None:
+            return None
+        about = re.search(
+            r"(?<![\u0621-\u064a])(?:حول|بشان|عن|من|ب)(?=\s|[\u0621-\u064a])", text[noun.end() :]
+        )
+        accuser = None
+        for match in matches:
+            if (
+                cue.end <= match.start < clause_end
+                and match.actor != candidate.claimant
+                and not self.registry.related(match.actor, candidate.claimant or "")
+            ):
+                accuser = match
+                break
+        if accuser is None or about is None:
+            return None
+        # Where "حول ..." begins in the original text.
+        folded_about = self._folded_index(cue.end) + noun.end() + about.start()
+        about_start = self._original_index(folded_about)
+        if about_start < accuser.end:
+            rest = self.folded_slice(accuser.end, clause_end)
+            again = re.search(r"(?<![\u0621-\u064a])(?:حول|بشان)(?![\u0621-\u064a])", rest)
+            if again is None:
+                return None
+            about_start = self._original_index(self._folded_index(accuser.end) + again.start())
+        start, end = _trim(self.text, about_start, clause_end)
+        if end - start < 20:
+            return None
+        claimant = _resolve_subject(self.text, [accuser], self.registry, clause_end)
+        if claimant is None:
+            return None
+        return Candidate(
+            type="accusation",
+            claimant=claimant.party,
+            claimant_surface=claimant.surface,
+            speaker=claimant.speaker,
+            speaker_description=claimant.description,
+            targets=(candidate.claimant,) if candidate.claimant else (),
+            start=start,
+            end=end,
+            quote=self.text[start:end],
+            cue=cue.surface,
+            cue_class="accuse",
+            direct=False,
+            rule="embedded_allegation",
+        )
+
+
+def _rule_suffix(lemma: str) -> str:
+    return {
+        "لم يصدر تعليق": "lam_yasdur",
+        "لم يعلق": "lam_tuallaq",
+        "رفض التعليق": "rafada_attaliq",
+        "لم يرد": "lam_yarud",
+        "لم يعقب": "lam_yuaqqib",
+        "لم يتسن": "lam_yatasanna",
+        "غياب تعليق": "ghiyab_taliq",
+        "لم يعلن مسؤوليته": "lam_yulin_masuliyya",
+        "بحسب": "bihasab",
+        "وفق": "wifqa",
+        "نقلا عن": "naqlan_an",
+        "على لسان": "ala_lisan",
+    }.get(lemma, "other")
+
+
+_TRIM = " \t\n،,.:;؛-–—"
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    # Drop a dangling conjunction that belongs to the next clause: "...، و".
+    while end > start and text[end - 1] in " وف" and (end - 2 < start or text[end - 2] in _TRIM):
+        end -= 1
+        while end > start and text[end - 1] in _TRIM:
+            end -= 1
+    return start, end
+
+
+def extract(text: str, registry: Registry) -> list[Candidate]:
+    """Candidate claims of one text (a title or a body), in text order."""
+    if not text.strip():
+        return []
+    return _Extractor(text, registry).run()

@@ -1,0 +1,329 @@
+"""Every extraction rule, on sentences written for these tests (not taken from the corpus)."""
+
+from pathlib import Path
+
+import pytest
+
+from claims.extraction.engine import extract
+from claims.extraction.registry import Party, Registry
+
+REGISTRY_PATH = Path(__file__).resolve().parents[3] / "claims" / "data" / "actors.toml"
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return Registry.from_toml(REGISTRY_PATH)
+
+
+def only(text: str, registry: Registry, **wanted):
+    """The one candidate of `text` that has every wanted attribute."""
+    found = [
+        c for c in extract(text, registry) if all(getattr(c, k) == v for k, v in wanted.items())
+    ]
+    assert len(found) == 1, (wanted, extract(text, registry))
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "claimant", "rule"),
+    [
+        # VSO: the subject follows the verb.
+        ("اتهمت قسد الفرقة الرابعة بقصف قرية الخفسة بالمدفعية.", "accusation", "sdf", "vso_accuse"),
+        # SVO and headline forms: the subject stands before the verb.
+        ("قسد تتهم دمشق بتسهيل مرور خلايا داعش إلى الرقة", "accusation", "sdf", "svo_accuse"),
+        ("الداخلية السورية تنفي اعتقال صحفيين في حمص", "denial", "syrian_interior", "svo_deny"),
+        (
+            "وزارة الدفاع التركية: تحييد 7 عناصر من بي كا كا قرب تل أبيض",
+            "assertion",
+            "turkey",
+            "svo_colon_say",
+        ),
+        # Denial verbs and phrasings.
+        (
+            "نفى التحالف الدولي أن تكون طائراته قد قصفت سوق البلدة ليلة أمس.",
+            "denial",
+            "us_led_coalition",
+            "vso_deny",
+        ),
+        ("كذّبت قوات سوريا الديمقراطية الأنباء عن انسحابها من تل تمر.", "denial", "sdf", "vso_deny"),
+        # A neutral cue whose content says the report is false is a denial.
+        (
+            "وقال المرصد السوري لحقوق الإنسان إن صور الجثث المتداولة مفبركة بالكامل.",
+            "denial",
+            "sohr",
+            "vso_say",
+        ),
+        # Demand.
+        (
+            "وطالبت الإدارة الذاتية الأمم المتحدة بفتح تحقيق في مقتل المدنيين.",
+            "demand",
+            "aanes",
+            "vso_demand",
+        ),
+        # Confirmation.
+        (
+            "وأكدت وزارة الداخلية السورية صحة الأنباء عن توقيف ضابطين في درعا.",
+            "confirmation",
+            "syrian_interior",
+            "vso_confirm",
+        ),
+        # Assertion: an operation and a figure, no accused party.
+        (
+            "أعلنت وحدات حماية الشعب أنها أحبطت تسلل مجموعة مسلحة قرب عين عيسى "
+            "وقتلت ثلاثة من أفرادها.",
+            "assertion",
+            "ypg",
+            "vso_say",
+        ),
+        # Claim of responsibility is an assertion.
+        (
+            "تبنى تنظيم داعش تفجير سيارة مفخخة في ريف الحسكة الجنوبي أمس.",
+            "assertion",
+            "isis",
+            "vso_claim_responsibility",
+        ),
+        (
+            "أعلن تنظيم داعش، مساء الجمعة، مسؤوليته عن اغتيال مختار قرية الصبحة.",
+            "assertion",
+            "isis",
+            "vso_claim_responsibility",
+        ),
+        # Obfuscated spelling of ISIS.
+        (
+            "تبنى د1عـ.ـش الهجوم على حاجز للأمن العام قرب الميادين مساء السبت.",
+            "assertion",
+            "isis",
+            "vso_claim_responsibility",
+        ),
+        # Blame with "حمّل ... المسؤولية".
+        (
+            "وحمّلت الحكومة السورية قسد مسؤولية انقطاع المياه عن مدينة الحسكة.",
+            "accusation",
+            "syrian_government",
+            "vso_accuse",
+        ),
+    ],
+)
+def test_a_claim_gets_its_type_claimant_and_rule(registry, text, claim_type, claimant, rule):
+    candidate = only(text, registry, rule=rule)
+    assert (candidate.type, candidate.claimant) == (claim_type, claimant)
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "rule"),
+    [
+        (
+            "حتى الآن، لم تُصدر وزارة الدفاع السورية تعليقاً على الاتهامات.",
+            "syrian_mod",
+            "no_comment_lam_yasdur",
+        ),
+        ("ولم يصدر تعليق عن تركيا حول ما نشرته الصحيفة.", "turkey", "no_comment_lam_yasdur"),
+        (
+            "ولم يرد التحالف الدولي على طلب للتعليق أرسلته الوكالة.",
+            "us_led_coalition",
+            "no_comment_lam_yarud",
+        ),
+        ("ورفضت قوات سوريا الديمقراطية التعليق على التقرير.", "sdf", "no_comment_rafada_attaliq"),
+        (
+            "ولم تعلق الحكومة السورية على الحادثة حتى مساء اليوم.",
+            "syrian_government",
+            "no_comment_lam_tuallaq",
+        ),
+        (
+            "ولم يعلن تنظيم داعش مسؤوليته عن تفجير الجسر حتى الآن.",
+            "isis",
+            "no_comment_lam_yulin_masuliyya",
+        ),
+    ],
+)
+def test_a_party_that_has_not_answered_is_a_no_comment(registry, text, claimant, rule):
+    candidate = only(text, registry, type="no_comment")
+    assert (candidate.claimant, candidate.rule) == (claimant, rule)
+
+
+def test_nobody_in_particular_claiming_an_attack_is_not_a_claim(registry):
+    text = "ولم تعلن أي جهة مسؤوليتها عن تفجير العبوة الناسفة في سوق المدينة."
+    assert [c for c in extract(text, registry) if c.type == "no_comment"] == []
+
+
+def test_a_person_speaks_for_the_organisation_of_the_apposition(registry):
+    text = (
+        "قال فرهاد شامي، مدير المركز الإعلامي لـ”قسد”، "
+        "إن الجيش التركي قصف سيارة مدنية قرب القامشلي."
+    )
+    candidate = only(text, registry, rule="vso_say")
+    assert candidate.speaker == "farhad_shami"
+    assert candidate.claimant == "sdf"
+    assert candidate.type == "accusation"
+    assert "turkey" in candidate.targets
+
+
+def test_a_person_without_apposition_speaks_for_his_role_organisation(registry):
+    text = "وقال نور الدين البابا إن قوى الأمن أوقفت عصابة لتهريب السلاح في ريف حمص."
+    candidate = only(text, registry, rule="vso_say")
+    assert (candidate.speaker, candidate.claimant) == ("nour_al_din_al_baba", "syrian_interior")
+
+
+def test_a_continuation_keeps_the_speaker_of_the_sentence_before(registry):
+    text = (
+        "قال فرهاد شامي، مدير المركز الإعلامي لـ”قسد”، إن الاشتباكات مستمرة في ريف منبج. "
+        "وأضاف شامي أن قواتنا أسقطت طائرة مسيرة فوق سد تشرين. "
+        "وأكد أن خسائر المهاجمين كبيرة في العتاد والأرواح."
+    )
+    candidates = extract(text, registry)
+    assert [c.speaker for c in candidates] == ["farhad_shami"] * 3
+    assert {c.claimant for c in candidates} == {"sdf"}
+    assert candidates[2].rule == "continuation_say"
+
+
+def test_a_participle_opens_a_second_claim_in_the_same_sentence(registry):
+    text = (
+        "نفت وزارة الداخلية السورية اعتقال ناشطين في السويداء، "
+        "مؤكدة أن الموقوفين متهمون بتهريب المخدرات عبر الحدود."
+    )
+    denial, counter = extract(text, registry)
+    assert (denial.type, denial.claimant) == ("denial", "syrian_interior")
+    assert counter.rule == "participle_continuation_say"
+    assert counter.claimant == "syrian_interior"
+    assert counter.quote.startswith("مؤكدة أن")
+
+
+def test_an_alternative_after_a_denial_is_a_counterclaim(registry):
+    text = (
+        "نفى الجيش الوطني السوري قصف الأحياء السكنية في مارع، "
+        "مؤكداً أن القذائف أطلقتها قسد من مواقعها في تل رفعت بهدف خلق ذرائع للتصعيد."
+    )
+    types = [c.type for c in extract(text, registry)]
+    assert types == ["denial", "counterclaim"]
+
+
+def test_the_allegation_inside_a_denial_is_the_accusers_claim(registry):
+    text = (
+        "نفت قوات سوريا الديمقراطية المزاعم التي نشرتها وزارة الدفاع السورية حول "
+        "قصف مواقع للجيش قرب مسكنة بالطائرات المسيرة."
+    )
+    embedded = only(text, registry, rule="embedded_allegation")
+    assert (embedded.type, embedded.claimant) == ("accusation", "syrian_mod")
+    assert embedded.quote.startswith("حول")
+    assert embedded.targets == ("sdf",)
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "rule"),
+    [
+        (
+            "وبحسب المرصد السوري لحقوق الإنسان، فإن الغارة أوقعت ستة قتلى بين المدنيين.",
+            "sohr",
+            "attrib_bihasab",
+        ),
+        (
+            "ووفقاً لوكالة سانا، فإن وحدات الجيش دمرت مستودعاً للذخيرة في ريف إدلب.",
+            "sana",
+            "attrib_wifqa",
+        ),
+        (
+            "وقتل ثلاثة عناصر من الشرطة في كمين قرب بلدة الشحيل، حسب مصادر محلية.",
+            "local_sources",
+            "attrib_trailing",
+        ),
+    ],
+)
+def test_attribution_prepositions_name_the_claimant(registry, text, claimant, rule):
+    candidate = only(text, registry, rule=rule)
+    assert candidate.claimant == claimant
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "description"),
+    [
+        # An anonymous source tied to a party by the text belongs to that party.
+        (
+            "وقال مصدر عسكري في قسد لموقعنا إن الهجوم انطلق من مواقع الجيش.",
+            "sdf",
+            "مصدر عسكري في قسد",
+        ),
+        (
+            "قال مصدر أمني سوري إن الانفجار ناجم عن عبوة ناسفة زرعها مجهولون.",
+            "syrian_government",
+            "مصدر أمني سوري",
+        ),
+        # With no party it is the collective source of the registry.
+        ("وقالت مصادر محلية إن رتلاً عسكرياً دخل البلدة صباح اليوم.", "local_sources", "مصادر محلية"),
+        ("وقال ناشطون إن الطيران المروحي ألقى براميل متفجرة على البلدة.", "activists", "ناشطون"),
+    ],
+)
+def test_anonymous_sources_keep_their_description(registry, text, claimant, description):
+    (candidate,) = extract(text, registry)
+    assert candidate.claimant == claimant
+    assert candidate.speaker_description == description
+
+
+def test_a_proclitic_before_a_quoted_name_still_finds_the_party(registry):
+    text = "وأوضح المركز الإعلامي لـ”قسد” أن قواته صدت هجوماً على قرية الدبسي."
+    candidate = only(text, registry, rule="vso_say")
+    assert candidate.claimant in {"sdf", "sdf_media_center"}
+
+
+def test_an_anaphor_refers_to_the_party_that_spoke_before(registry):
+    text = (
+        "أصدرت وزارة الدفاع التركية بياناً حول العملية. "
+        "وذكرت الوزارة أن قواتها دمرت ثلاثة مخابئ للأسلحة في ريف تل أبيض."
+    )
+    candidate = only(text, registry, rule="anaphor_say")
+    assert candidate.claimant == "turkey"
+
+
+def test_a_reporting_chain_gives_the_source_not_the_outlet(registry):
+    text = "ونقلت وكالة رويترز عن مصدر أمني سوري أن المسلحين فروا باتجاه البادية."
+    candidate = only(text, registry, cue="ونقلت")
+    assert candidate.claimant == "syrian_government"
+
+
+def test_vague_observers_are_not_a_claimant(registry):
+    assert extract("ويرى مراقبون أن التصعيد سيستمر خلال الأسابيع المقبلة.", registry) == []
+
+
+def test_a_relative_verb_is_not_a_new_claim(registry):
+    text = "نفت قسد التقارير التي نشرتها صحيفة تركية عن تجنيد أطفال في صفوفها."
+    cues = [c.cue for c in extract(text, registry)]
+    assert "نشرتها" not in cues
+
+
+def test_quotes_are_exact_spans_of_the_text_and_record_rule_and_cue(registry):
+    text = (
+        "متابعة -\n\nاتهمت قسد الفصائل الموالية لأنقرة بخرق الهدنة في ريف منبج، "
+        "مشيرةً إلى أن القصف استهدف منازل المدنيين. وقال ناشطون إن ثلاثة أطفال أصيبوا."
+    )
+    candidates = extract(text, registry)
+    assert len(candidates) == 3
+    for candidate in candidates:
+        assert text[candidate.start : candidate.end] == candidate.quote
+        assert 12 <= len(candidate.quote) <= 400
+        assert candidate.rule
+        assert candidate.cue
+        assert text.find(candidate.cue) >= 0
+    assert candidates[0].quote.endswith("في ريف منبج")
+    assert not candidates[0].quote.endswith("،")
+
+
+def test_a_direct_quote_is_marked_direct(registry):
+    text = "وقال المرصد السوري لحقوق الإنسان: «الغارة استهدفت مخبزاً في وسط البلدة»."
+    (candidate,) = extract(text, registry)
+    assert candidate.direct
+
+
+def test_a_registry_built_from_rows_works_like_the_file():
+    registry = Registry.from_rows(
+        [
+            Party("north_front", "جبهة الشمال", "North Front", "armed_group"),
+            Party("river_council", "مجلس النهر", "River Council", "unit", parent="north_front"),
+        ]
+    )
+    (candidate,) = extract("واتهمت جبهة الشمال مجلس النهر بقصف الجسر.", registry)
+    assert (candidate.claimant, candidate.type) == ("north_front", "accusation")
+    assert registry.ancestors("river_council") == ["north_front"]
+
+
+def test_empty_text_has_no_claims(registry):
+    assert extract("", registry) == []
+    assert extract("   \n", registry) == []

@@ -1,0 +1,40 @@
+"""Regression guard: the figures reached on the dev corpus and the seeds must not fall.
+
+Reached when these rules were written (claim F1 with claimant / type accuracy):
+dev 0.724 / 0.808, seeds 0.820 / 0.787. The guard allows 0.02 of noise.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from claims.extraction.evaluation import run_folder
+from claims.extraction.registry import Registry
+
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
+REGISTRY = Path(__file__).resolve().parents[3] / "claims" / "data" / "actors.toml"
+
+REACHED = {
+    # folder: (F1 with claimant, type accuracy, no_comment found, denials found)
+    "dev": (0.724, 0.808, 3, 35),
+    "seeds": (0.820, 0.787, 2, 0),
+}
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return Registry.from_toml(REGISTRY)
+
+
+@pytest.mark.parametrize("folder", sorted(REACHED))
+def test_extraction_quality_does_not_regress(registry, folder):
+    path = CORPUS / folder
+    if not (path / "gold.jsonl").exists():
+        pytest.skip(f"corpus {path} is not available")
+    report, predictions = run_folder(path, registry)
+    f1, type_accuracy, no_comments, denials = REACHED[folder]
+    assert report.f1 >= f1 - 0.02
+    assert report.type_accuracy >= type_accuracy - 0.02
+    assert report.recall_by_type.get("no_comment", (0, 0))[0] >= no_comments
+    assert report.recall_by_type.get("denial", (0, 0))[0] >= denials
+    assert predictions
