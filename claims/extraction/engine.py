@@ -48,10 +48,16 @@ _L = "\u0621-\u064a"
 
 # Words that end the search for a verb's subject: the content clause has begun.
 # Folded forms (أ إ → ا, ة → ه).
+# A relative pronoun ends it too: in "نفت خلاله صحة المعلومات التي أوردتها الصحيفة" the
+# newspaper is the subject of the relative clause, not of "نفت".
 _SUBJECT_STOP_RE = re.compile(
-    rf"(?<![{_L}])(?:[وف]?ب?[اإأ]ن(?:ه|ها|هم|نا)?|الي|علي|عن|من|بان(?:ه|ها)?|ضد|حول|بشان)(?![{_L}])"
+    rf"(?<![{_L}])(?:[وف]?ب?[اإأ]ن(?:ه|ها|هم|نا)?|الي|علي|عن|من|بان(?:ه|ها)?|ضد|حول|بشان"
+    rf"|التي|الذي|الذين|اللتين|اللذين)(?![{_L}])"
     r"|[،,:;؛\"“”«»]"
 )
+# Words that carry no claim between a speech verb and the clause it introduces.
+_EMPTY_WORDS = frozenset({"ان", "بان", "انه", "انها", "وان", "ايضا", "كذلك", "موقع", "وكاله"})
+_QUOTE_MARKS = '"“”«»'
 # Small words allowed between a subject and its verb (SVO): "قسد تتهم"، "وكانت الخارجية قد ذكرت".
 _SVO_GAP_RE = re.compile(rf"^(?:[\s\"“”«»()،,\-–]|قد|فقد|بدورها|بدوره|(?<![{_L}])لا(?![{_L}]))*$")
 # What may stand between a word and the party right after it: white space, quotes, and the
@@ -101,6 +107,10 @@ _NEGATED_ACT_RE = re.compile(
     r"(?<![\u0621-\u064a])(?:لم [نتي](?:نفذ|قم|قصف|شارك|ستهدف|رتكب|طلق|تورط)|لم يتم استهداف|"
     r"ليس لدي|ليس لنا|ليس هناك|لا توجد|لا يوجد|ما من|لا علاقه|عدم مشارك)"
 )
+# "...، وأن هذه الادعاءات مفبركة": a second content clause of the same statement.
+_COORDINATED_RE = re.compile(
+    r"[،,]\s*[\"“”«]?\s*و[أإا]ن(?:ه|ها|هم)?(?![\u0621-\u0652])(?!\s*ما(?![\u0621-\u064a]))"
+)
 _MOTIVE_RE = re.compile(r"تهدف|بهدف|الهدف من|خلق ذرائع|ذرائع|فخ")
 _BUT_RE = re.compile(r"^[\s،,]*(?:بل|وانما|انما|لكن)(?![\u0621-\u064a])")
 _BLAME_RE = re.compile(
@@ -124,6 +134,8 @@ _CONTINUATION_LEMMAS = frozenset(
 _VSO_WINDOW = 70
 _SVO_WINDOW = 30
 _NO_COMMENT_WINDOW = 30
+# "ونقلت الصحيفة البريطانية عن المتحدث باسم قسد": how far the source may stand from the verb.
+_CHAIN_REACH = 40
 _MAX_QUOTE = 400
 _MIN_QUOTE = 12
 _SHORT_SENTENCE = 120
@@ -148,9 +160,11 @@ class _State:
     last: _Claimant | None = None
     last_sentence: int = -10
     denied_by: set[str] | None = None
+    accused_by: dict[str, set[str]] | None = None  # accused party -> its accusers
 
     def __post_init__(self) -> None:
         self.denied_by = set()
+        self.accused_by = {}
 
 
 def _clause_initial(text: str, position: int, sentence_start: int, surface: str) -> bool:
@@ -167,6 +181,10 @@ def _clause_initial(text: str, position: int, sentence_start: int, surface: str)
     if before[-1] in '،,:;؛"“”«»(-–—.':
         return True
     last_word = fold(before.split()[-1]).text
+    if last_word in _STATEMENT_NOUNS:
+        # "أصدرت بياناً نفت فيه ..." reports the statement; "تقرير نشرته صحيفة" (the verb
+        # carries a pronoun back to the noun) is a relative clause describing it.
+        return not re.search(r"(?:ه|ها|هم)$", fold(surface.split()[0]).text)
     return last_word in {
         "كما",
         "فيما",
@@ -192,15 +210,60 @@ def _clause_initial(text: str, position: int, sentence_start: int, surface: str)
         "بدورها",
         "ايضا",
         "حتي",
-        # A statement and the clause that reports it: "أصدرت بياناً نفت فيه ..."
-        "بيانا",
-        "بيان",
-        "تصريحا",
-        "تصريح",
-        "تقرير",
-        "تقريرا",
-        "تغريده",
+        # A reported clause: "ذكر الموقع أن الكولونيل X قال ..."
+        "ان",
+        "بان",
+        "وان",
     }
+
+
+# A statement and the clause that reports it: "أصدرت بياناً نفت فيه ..."
+_STATEMENT_NOUNS = frozenset({"بيانا", "بيان", "تصريحا", "تصريح", "تقرير", "تقريرا", "تغريده"})
+
+
+# A quotation that reports speech: opened after a colon, a comma or a speech verb, closed by
+# its mark (” opens as often as it closes in this press). It may run over several sentences.
+_DIRECT_SPEECH_RE = re.compile(r"(?:[:،,]|[اإ]ن|[\u0621-\u064a]{2,})\s*([“«\"”])")
+_CLOSING = {"“": "”", "«": "»", '"': '"', "”": "”"}
+_MAX_SPEECH = 700
+
+
+def _direct_speech(text: str) -> list[tuple[int, int]]:
+    """[start, end) of the quoted statements of `text` (after the opening mark)."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        found = _DIRECT_SPEECH_RE.search(text, position)
+        if found is None:
+            return spans
+        mark = found.group(1)
+        start = found.end()
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        end = text.find(_CLOSING[mark], start, min(line_end, start + _MAX_SPEECH))
+        if end < 0:
+            # An excerpt cut off inside the quotation: it runs to the end of the paragraph.
+            if line_end - start > _MAX_SPEECH or _CLOSING[mark] in text[line_end : line_end + 2]:
+                position = start
+                continue
+            end = line_end
+        # A quoted name ("لـ”قسد”"، "بـ“التنسيق”") is not a statement: three words at least.
+        if len(text[start:end].split()) >= 3 and _speech_opener(text, found):
+            spans.append((start, end))
+        position = end + 1
+
+
+def _speech_opener(text: str, found: re.Match[str]) -> bool:
+    before = found.group()[: -len(found.group(1))].rstrip()
+    if before[-1:] in ":،,":
+        return True
+    word = fold(before.split()[-1]).text if before.split() else ""
+    return word in {"ان", "بان", "انه", "انها"} or word.lstrip("وف") in _SPEECH_WORDS
+
+
+_SPEECH_WORDS = frozenset(
+    {"قال", "قالت", "اكد", "اكدت", "اضاف", "اضافت", "تابع", "تابعت", "البيان", "بيان", "بيانا"}
+)
 
 
 def _persons_and_orgs(
@@ -302,6 +365,7 @@ class _Extractor:
         self.state = _State()
         self.candidates: list[Candidate] = []
         self.recent_parties: list[str] = []  # every party mentioned so far, in order
+        self.direct_speech = _direct_speech(text)
 
     def folded_slice(self, start: int, end: int) -> str:
         return fold(self.text[start:end]).text
@@ -316,7 +380,12 @@ class _Extractor:
     def sentence(self, index: int, start: int, end: int) -> None:
         cues = [c for c in self.cues if start <= c.start < end]
         matches = [m for m in self.matches if start <= m.start < end]
-        openers = [c for c in cues if self.opens_clause(c, start, matches)]
+        openers = [
+            c
+            for position, c in enumerate(cues)
+            if self.opens_clause(c, start, matches)
+            and not (position and self.object_of(cues[position - 1], c))
+        ]
         # Each clause runs from its cue to the next clause's cue, or the end of the sentence.
         bounds = [c.start for c in openers[1:]] + [end] if openers else []
         claimed_here = False
@@ -325,10 +394,17 @@ class _Extractor:
         if colon is not None:
             self.emit(colon, index)
             claimed_here = True
-        for cue, clause_end in zip(openers, bounds, strict=True):
+        for position, (cue, clause_end) in enumerate(zip(openers, bounds, strict=True)):
             candidate = self.clause(index, start, end, cue, clause_end, matches, claimed_here)
+            if candidate is not None and self.introduces_quotation(cue, openers[position + 1 :]):
+                # "وقالت قسد في بيان: “نشرت بعض وسائل الإعلام ...”": the claims are in the
+                # quotation; the clause before it only names who speaks.
+                self.remember(candidate, index)
+                continue
             if candidate is not None:
-                self.emit(candidate, index)
+                self.yield_subject(first_candidate, candidate)
+                for part in self.split_coordinated(candidate, cue, matches):
+                    self.emit(part, index)
                 claimed_here = True
                 embedded = self.embedded_allegation(candidate, cue, clause_end, matches)
                 if embedded is not None:
@@ -346,8 +422,114 @@ class _Extractor:
             self.candidates[-1], start=start, end=end, quote=self.text[start:end]
         )
 
+    def split_coordinated(
+        self, candidate: Candidate, cue: CueMatch, matches: list[ActorMatch]
+    ) -> list[Candidate]:
+        """One statement, two kinds of claim: "أكد أنه لا توجد أي عمليات لقواتنا هناك، وأن
+        هذه الادعاءات مفبركة بهدف خلق ذرائع" denies, then counters. A second content clause
+        ("، وأن ...") that changes the claim type is a claim of its own; one that goes on with
+        the same kind of claim stays in the quote.
+        """
+        if candidate.claimant is None or candidate.cue_class not in {"say", "deny"}:
+            return [candidate]
+        body = self.text[candidate.start : candidate.end]
+        found = _COORDINATED_RE.search(body, max(0, cue.end - candidate.start))
+        if found is None:
+            return [candidate]
+        boundary = candidate.start + found.start()
+        second_start, end = _trim(self.text, boundary, candidate.end)
+        first_start, first_end = _trim(self.text, candidate.start, boundary)
+        if second_start - first_start < 20 or end - second_start < 20:
+            return [candidate]
+        party = candidate.claimant
+        first_type = candidate.type
+        if candidate.cue_class == "say":
+            content = self.folded_slice(max(cue.end, first_start), first_end)
+            first_type = self.claim_type(
+                cue,
+                party,
+                content,
+                self.targets(matches, party, candidate.speaker, first_start, first_end),
+            )
+        denied = first_type in {"denial", "counterclaim"}
+        if denied:
+            self.state.denied_by.add(party)
+        targets = self.targets(matches, party, candidate.speaker, second_start, end)
+        say = replace(cue, cls="say") if cue.cls == "deny" else cue
+        second_type = self.claim_type(say, party, self.folded_slice(second_start, end), targets)
+        if second_type == first_type or not {first_type, second_type} & {"denial", "counterclaim"}:
+            return [candidate]
+        first = replace(
+            candidate,
+            type=first_type,
+            end=first_end,
+            quote=self.text[first_start:first_end],
+            targets=self.targets(matches, party, candidate.speaker, first_start, first_end),
+        )
+        second = replace(
+            candidate,
+            type=second_type,
+            start=second_start,
+            end=end,
+            quote=self.text[second_start:end],
+            targets=targets,
+            rule=f"coordinated_{candidate.cue_class}",
+        )
+        return [first, second]
+
+    def targets(
+        self, matches: list[ActorMatch], party: str, speaker: str | None, start: int, end: int
+    ) -> tuple[str, ...]:
+        """Parties named in the content, other than the claimant's own side."""
+        return tuple(
+            dict.fromkeys(
+                m.actor
+                for m in matches
+                if start <= m.start < end
+                and not self.registry.related(m.actor, party)
+                and m.actor != speaker
+                and self.registry.kind(m.actor) != "collective"
+            )
+        )
+
+    def yield_subject(self, first: int, candidate: Candidate) -> None:
+        """The clause before gives up the subject of this one: in "ذكرت سانا أن الكولونيل X
+        قال إن ..." the colonel opens the second claim. Left with no content of its own
+        ("ذكرت سانا أن"), the first clause is no claim at all."""
+        if len(self.candidates) <= first:
+            return
+        before = self.candidates[-1]
+        if not before.start < candidate.start < before.end:
+            return
+        start, end = _trim(self.text, before.start, candidate.start)
+        rest = fold(self.text[start:end]).text
+        for surface in (before.claimant_surface, before.cue):
+            rest = rest.replace(fold(surface).text, " ") if surface else rest
+        words = [w for w in re.findall(r"[\u0621-\u064a]+", rest) if w not in _EMPTY_WORDS]
+        if len(words) <= 1:
+            self.candidates.pop()
+        else:
+            self.candidates[-1] = replace(before, end=end, quote=self.text[start:end])
+
+    def introduces_quotation(self, cue: CueMatch, following: list[CueMatch]) -> bool:
+        if not following or cue.cls != "say" or self.in_direct_speech(cue.start):
+            return False
+        quoted = following[0]
+        # The quotation must open with the cue ("“نشرت بعض وسائل الإعلام ..."): a cue further
+        # into it leaves the words before it to this clause.
+        opening = [start for start, end in self.direct_speech if start <= quoted.start < end]
+        if not opening or len(self.text[opening[0] : quoted.start].split()) > 1:
+            return False
+        between = self.folded_slice(cue.end, quoted.start)
+        return not re.search(
+            r"(?<![\u0621-\u064a])[وف]?ب?ان(?:ه|ها|هم)?(?![\u0621-\u064a])", between
+        )
+
     def emit(self, candidate: Candidate, index: int) -> None:
         self.candidates.append(candidate)
+        self.remember(candidate, index)
+
+    def remember(self, candidate: Candidate, index: int) -> None:
         if candidate.claimant is not None and candidate.type != "no_comment":
             self.state.last = _Claimant(
                 candidate.claimant,
@@ -358,17 +540,59 @@ class _Extractor:
             self.state.last_sentence = index
             if candidate.type in {"denial", "counterclaim"}:
                 self.state.denied_by.add(candidate.claimant)
+            if candidate.type == "accusation":
+                for target in candidate.targets:
+                    self.state.accused_by.setdefault(target, set()).add(candidate.claimant)
+
+    def first_person(self, cue: CueMatch) -> bool:
+        """ "نؤكد"، "ندين"، "وننفي": the speaker talks of itself (a quotation goes on)."""
+        word = fold(cue.surface.split()[0]).text
+        if word[:1] in "وف" and len(word) > 3:
+            word = word[1:]
+        lemma = fold(cue.lemma).text
+        return cue.form == "verb" and word.startswith("نن" if lemma[:1] == "ن" else "ن")
+
+    def in_direct_speech(self, position: int) -> bool:
+        return any(start <= position < end for start, end in self.direct_speech)
 
     def opens_clause(self, cue: CueMatch, sentence_start: int, matches: list[ActorMatch]) -> bool:
         if cue.form in {"participle", "no_comment", "attrib"}:
             return True
+        if self.first_person(cue):
+            return True
         if cue.form == "noun":
-            # "اتهامات نظام الأسد له ..."، "على زعم النظام السوري": a party right after.
-            return self.party_right_after(cue.end, matches) is not None
+            # "اتهامات نظام الأسد له ..."، "على زعم النظام السوري": a party right after;
+            # "عبر الادعاء بأن ...": the content right after, the party earlier in the sentence.
+            return self.party_right_after(cue.end, matches) is not None or self.content_right_after(
+                cue.end
+            )
         if _clause_initial(self.text, cue.start, sentence_start, cue.surface):
             return True
         # SVO: "قسد تتهم"، "“قسد” تنفي": a party right before the verb.
         return self.party_right_before(cue.start, sentence_start, matches) is not None
+
+    def object_of(self, verb: CueMatch, noun: CueMatch) -> bool:
+        """Whether a noun cue is the object of the verb cue before it.
+
+        "قسد تكذّب مزاعم وزارة الدفاع"، "نفت قسد اتهامات النظام": the allegation is what is
+        denied, not a claim of its own (its content, "حول ..."، is the accuser's claim).
+        """
+        if noun.form != "noun" or verb.form not in {"verb", "participle"}:
+            return False
+        if verb.cls not in {"deny", "accuse", "confirm"}:
+            return False
+        gap = self.folded_slice(verb.end, noun.start)
+        if re.search(r"[،,.:؛]|(?<![\u0621-\u064a])[وف]?ب?ان(?:ه|ها)?(?![\u0621-\u064a])", gap):
+            return False
+        return len(gap.split()) <= 6
+
+    def content_right_after(self, position: int) -> bool:
+        return bool(
+            re.match(
+                r"\s*[وف]?ب?[اأإ]ن(?:ه|ها|هم)?(?![\u0621-\u064a])",
+                self.text[position : position + 12],
+            )
+        )
 
     def party_right_after(self, position: int, matches: list[ActorMatch]) -> ActorMatch | None:
         for match in matches:
@@ -389,7 +613,8 @@ class _Extractor:
             return None
         # The subject must itself open the clause: "... قرب الحدود قسد تتهم" is not SVO.
         head = self.subject_head(last, before, sentence_start)
-        if not _clause_initial(self.text, head.start, sentence_start, self.text[head.start :]):
+        head_start = _word_start(self.text, head.start, sentence_start)
+        if not _clause_initial(self.text, head_start, sentence_start, self.text[head_start:]):
             return None
         return head
 
@@ -437,9 +662,28 @@ class _Extractor:
         if cue.form == "participle":
             carried = self.carried(index, same_sentence_only=False)
             return carried, "participle_continuation", cue.start
+        if cue.form == "verb" and (self.first_person(cue) or self.in_direct_speech(cue.start)):
+            # "لذلك نرى أنه ..."، "وندعو وسائل الإعلام ...": the speaker of the quotation goes
+            # on; the noun after a first-person verb is its object, never its subject.
+            before = self.party_right_before(cue.start, sentence_start, matches)
+            if before is not None and self.first_person(cue):
+                group = [m for m in matches if before.start <= m.start < cue.start]
+                found = _resolve_subject(self.text, group, self.registry, cue.start)
+                return found, "svo", before.start
+            carried = self.carried(index, same_sentence_only=False)
+            if carried is not None:
+                return carried, "quoted_continuation", cue.start
         if cue.form == "noun":
             match = self.party_right_after(cue.end, matches)
             if match is None:
+                # "صدر بيان عن وزارة الدفاع، حاولت من خلاله ... عبر الادعاء بأنه ...": the
+                # party that issued the statement at the head of the sentence.
+                opening = [
+                    m for m in matches if m.end <= cue.start and m.start - sentence_start < 60
+                ]
+                if opening and self.content_right_after(cue.end):
+                    found = _resolve_subject(self.text, opening[:1], self.registry, cue.start)
+                    return found, "noun_content", cue.start
                 return None, "", cue.start
             found = _resolve_subject(self.text, [match], self.registry, clause_end)
             return found, "noun_genitive", cue.start
@@ -449,7 +693,7 @@ class _Extractor:
             if before is not None:
                 group = [m for m in matches if before.start <= m.start < cue.start]
                 found = _resolve_subject(self.text, group, self.registry, cue.start)
-                return found, "svo", before.start
+                return found, "svo", _word_start(self.text, before.start, sentence_start)
         head_end = cue.start + len(cue.surface.split()[0])
         after = self.subject_after(head_end if cue.form != "verb" else cue.end, clause_end, matches)
         if cue.form == "no_comment":
@@ -469,6 +713,13 @@ class _Extractor:
                 if group:
                     found = _resolve_subject(self.text, group, self.registry, clause_end)
                     return found, f"no_comment_{_rule_suffix(cue.lemma)}", cue.start
+            # "ولم يُعلن التنظيم مسؤوليته": the party named before, by a noun for its kind.
+            head = cue.start + len(cue.surface.split()[0]) + 1
+            verb_end = self.text.find(" ", head)
+            if verb_end > 0:
+                anaphor = self.anaphor_after(verb_end, cue.end + 1, kinds_only=True)
+                if anaphor is not None:
+                    return anaphor, f"no_comment_{_rule_suffix(cue.lemma)}", cue.start
             return None, "", cue.start
         if after:
             found = _resolve_subject(self.text, after, self.registry, clause_end)
@@ -482,7 +733,7 @@ class _Extractor:
         if before is not None:
             group = [m for m in matches if before.start <= m.start < cue.start]
             found = _resolve_subject(self.text, group, self.registry, cue.start)
-            return found, "svo", before.start
+            return found, "svo", _word_start(self.text, before.start, sentence_start)
         anaphor = self.anaphor_after(cue.end, clause_end)
         if anaphor is not None:
             if cue.lemma == "نقل":
@@ -512,9 +763,8 @@ class _Extractor:
     ) -> list[ActorMatch]:
         """The mentions of the subject phrase right after a verb (before the content)."""
         limit = min(clause_end, position + _VSO_WINDOW)
-        stop = _SUBJECT_STOP_RE.search(self.folded.text, self._folded_index(position))
+        first_stop = self.subject_stop(position, limit, matches)
         group: list[ActorMatch] = []
-        first_stop = self._original_index(stop.start()) if stop else limit
         for match in matches:
             if match.start < position or match.start >= limit:
                 continue
@@ -529,6 +779,27 @@ class _Extractor:
                     break
             group.append(match)
         return group
+
+    def subject_stop(self, position: int, limit: int, matches: list[ActorMatch]) -> int:
+        """Where the content clause begins after a verb at `position`.
+
+        A quotation mark opening a party's name does not end the subject: in
+        "واعتبر بيان “قسد” أن ..." the party stands inside the marks.
+        """
+        folded_position = self._folded_index(position)
+        while True:
+            stop = _SUBJECT_STOP_RE.search(self.folded.text, folded_position)
+            if stop is None:
+                return limit
+            original = self._original_index(stop.start())
+            if original >= limit:
+                return limit
+            if stop.group() in _QUOTE_MARKS and any(
+                original < m.start <= original + 2 for m in matches
+            ):
+                folded_position = stop.end()
+                continue
+            return original
 
     def _folded_index(self, original: int) -> int:
         # First folded character at or after `original` (offsets are increasing).
@@ -552,14 +823,16 @@ class _Extractor:
     ) -> _Claimant | None:
         for match in matches:
             if (
-                position <= match.start < min(clause_end, position + 20)
+                position <= match.start < min(clause_end, position + _CHAIN_REACH)
                 and "عن" in fold(self.text[position : match.start]).text.split()
             ):
                 rest = [m for m in matches if match.start <= m.start < clause_end]
                 return _resolve_subject(self.text, rest, self.registry, clause_end)
         return None
 
-    def anaphor_after(self, position: int, clause_end: int) -> _Claimant | None:
+    def anaphor_after(
+        self, position: int, clause_end: int, *, kinds_only: bool = False
+    ) -> _Claimant | None:
         window = self.folded_slice(position, min(clause_end, position + 20))
         found = _ANAPHOR_RE.match(window.lstrip())
         if found is None:
@@ -567,9 +840,18 @@ class _Extractor:
         noun = found.group().lstrip("وف") if found.group()[:1] in "وف" else found.group()
         if noun not in _ANAPHORS:
             noun = found.group()
-        return self.resolve_anaphor(_ANAPHORS.get(noun, ("",)))
+        return self.resolve_anaphor(_ANAPHORS.get(noun, ("",)), kinds_only=kinds_only)
 
-    def resolve_anaphor(self, kinds: tuple[str, ...]) -> _Claimant | None:
+    def resolve_anaphor(
+        self, kinds: tuple[str, ...], *, kinds_only: bool = False
+    ) -> _Claimant | None:
+        """The party a bare noun refers to. With `kinds_only`, only a party of the noun's
+        kind will do ("التنظيم" is the last armed group named, never the last speaker)."""
+        if kinds_only:
+            for party in reversed(self.recent_parties):
+                if self.registry.kind(party) in kinds:
+                    return _Claimant(party, "", None, "")
+            return None
         for kind in kinds:
             if kind == "" and self.state.last is not None:
                 return self.state.last
@@ -685,16 +967,7 @@ class _Extractor:
             return None
         content_start = max(cue.end, claimant.end) if rule != "svo" else cue.end
         content = self.folded_slice(content_start, end) if content_start < end else ""
-        targets = tuple(
-            dict.fromkeys(
-                m.actor
-                for m in matches
-                if content_start <= m.start < end
-                and not self.registry.related(m.actor, party)
-                and m.actor != claimant.speaker
-                and self.registry.kind(m.actor) != "collective"
-            )
-        )
+        targets = self.targets(matches, party, claimant.speaker, content_start, end)
         claim_type = self.claim_type(cue, party, content, targets)
         quote = self.text[start:end]
         direct = bool(
@@ -732,7 +1005,10 @@ class _Extractor:
             return "assertion"
         denied_before = party in self.state.denied_by
         if cls == "accuse":
-            return "counterclaim" if denied_before and cue.form == "participle" else "accusation"
+            # "عبر الادعاء بأن ..."، "زعمت ...": the accused party's version against its accuser.
+            if (denied_before and cue.form == "participle") or self.answers_accuser(party, targets):
+                return "counterclaim"
+            return "accusation"
         # say / attrib / colon: the content decides.
         if _DEMAND_RE.search(content):
             return "demand"
@@ -750,6 +1026,17 @@ class _Extractor:
         if (_BLAME_RE.search(content) and targets) or len(targets) >= 2:
             return "counterclaim" if denied_before else "accusation"
         return "assertion"
+
+    def answers_accuser(self, party: str, targets: tuple[str, ...]) -> bool:
+        """Whether `party` blames one who accused it before: its version against theirs
+        (the ministry accused of helping the attackers says the accusers attacked first)."""
+        accusers = set()
+        for accused, by in self.state.accused_by.items():
+            if self.registry.related(accused, party):
+                accusers |= by
+        return any(
+            self.registry.related(target, accuser) for target in targets for accuser in accusers
+        )
 
     def embedded_allegation(
         self, candidate: Candidate, cue: CueMatch, clause_end: int, matches: list[ActorMatch]
@@ -807,6 +1094,14 @@ class _Extractor:
             direct=False,
             rule="embedded_allegation",
         )
+
+
+def _word_start(text: str, position: int, floor: int) -> int:
+    """The start of the word at `position`: a match may begin after a proclitic the alias
+    index stripped ("الكولونيل ستيف وارن" is found from "كولونيل")."""
+    while position > floor and re.match(f"[{_L}\u064b-\u0652ـ]", text[position - 1]):
+        position -= 1
+    return position
 
 
 def _rule_suffix(lemma: str) -> str:

@@ -83,3 +83,9 @@ def test_cue_offsets_point_into_the_original_text_through_diacritics_and_tatweel
     text = "وقد نفـــتْ الشرطةُ الخبر"
     (cue,) = find_cues(text)
     assert text[cue.start : cue.end] == cue.surface == "نفـــتْ"
+
+
+@pytest.mark.parametrize("text", ["عبر الادعاء بأن قواتها هوجمت", "وهو الزعم بأن الجيش انسحب"])
+def test_the_verbal_noun_with_its_article_is_an_accusation_cue(text):
+    (cue,) = [c for c in find_cues(text) if c.form == "noun"]
+    assert cue.cls == "accuse"

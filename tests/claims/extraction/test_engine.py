@@ -327,3 +327,104 @@ def test_a_registry_built_from_rows_works_like_the_file():
 def test_empty_text_has_no_claims(registry):
     assert extract("", registry) == []
     assert extract("   \n", registry) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # A relative clause ("التي نشرتها وكالة سانا") does not give "نفت" its subject.
+        (
+            "أصدرت قسد بياناً نفت فيه صحة الأنباء التي نشرتها وكالة سانا عن انسحاب قواتها.",
+            [("denial", "sdf")],
+        ),
+        # A quotation mark around the party's name does not end the subject.
+        ("واعتبر بيان “قسد” أن التقرير مفبرك بالكامل.", [("denial", "sdf")]),
+        # "تقرير نشرته وكالة رويترز": a verb with a pronoun back to the noun is relative.
+        (
+            "نفت وزارة الداخلية السورية ما جاء في تقرير نشرته وكالة رويترز عن اعتقال صحفيين "
+            "في مدينة حمص.",
+            [("denial", "syrian_interior"), ("accusation", "reuters")],
+        ),
+        # The allegation denied is the object of the verb, not a claim of its own.
+        (
+            "الإدارة الذاتية تكذّب مزاعم وزارة الدفاع السورية حول قصف مخيم للنازحين",
+            [("denial", "aanes"), ("accusation", "syrian_mod")],
+        ),
+        # "أن الكولونيل X قال": the reported speaker is the claimant, not the outlet.
+        (
+            "وذكرت وكالة سانا أن الكولونيل ستيف وارن قال إن طائرات التحالف لم تستهدف الجسر.",
+            [("denial", "us_led_coalition")],
+        ),
+    ],
+)
+def test_the_subject_is_found_past_quotes_relatives_and_reporting_chains(registry, text, wanted):
+    assert [(c.type, c.claimant) for c in extract(text, registry)] == wanted
+
+
+def test_a_statement_that_denies_then_counters_gives_two_claims(registry):
+    text = (
+        "وقال المركز الإعلامي لقسد إن قواته لم تنفذ أي عملية عسكرية قرب منبج، "
+        "وإن هذه الأنباء مفبركة بهدف خلق ذرائع للتصعيد."
+    )
+    denial, counter = extract(text, registry)
+    assert (denial.type, counter.type) == ("denial", "counterclaim")
+    assert denial.quote.endswith("قرب منبج")
+    assert counter.quote.startswith("وإن هذه الأنباء")
+    assert counter.rule == "coordinated_say"
+
+
+def test_a_statement_going_on_with_the_same_claim_stays_one(registry):
+    text = "وأكدت قسد أن الاشتباكات مستمرة، وأن النتائج غير مكتملة حتى الآن."
+    assert len(extract(text, registry)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # A first-person verb inside a quotation goes on with the quotation's speaker.
+        (
+            'وقال المتحدث باسم التحالف الدولي: "لم نقصف أي موقع للجيش في المنطقة، '
+            'لذلك نرى أن هذه الاتهامات باطلة".',
+            [("denial", "us_led_coalition"), ("denial", "us_led_coalition")],
+        ),
+        # A cue opening the quotation speaks for the one who is quoted, not for its subject.
+        (
+            "وقالت الإدارة الذاتية في بيان على موقعها: “نشرت بعض الصفحات أخباراً كاذبة "
+            "عن اعتقال معلمين في الرقة”.",
+            [("denial", "aanes")],
+        ),
+        # The noun after a first-person verb is its object: "وندعو وسائل الإعلام".
+        (
+            "وقالت قسد في بيان: “ليس لدينا أي تواجد في تلك القرى، "
+            "وندعو وسائل الإعلام إلى تحري الدقة في أخبارها”.",
+            [("denial", "sdf"), ("demand", "sdf")],
+        ),
+        # An excerpt cut off inside the quotation: the quotation still speaks.
+        (
+            "وقال مظلوم عبدي، في منشور له على حسابه، “ندين قصف القوات التركية لقرى ريف",
+            [("accusation", "sdf")],
+        ),
+    ],
+)
+def test_cues_inside_a_quotation_belong_to_its_speaker(registry, text, wanted):
+    assert [(c.type, c.claimant) for c in extract(text, registry)] == wanted
+
+
+def test_a_party_named_by_its_kind_has_not_claimed_an_attack(registry):
+    text = (
+        "اتهمت الحكومة السورية تنظيم داعش بتفجير الجسر. "
+        "ولم يعلن التنظيم مسؤوليته عن التفجير حتى الآن."
+    )
+    candidate = only(text, registry, type="no_comment")
+    assert candidate.claimant == "isis"
+
+
+def test_the_accused_answering_with_its_own_version_is_a_counterclaim(registry):
+    text = (
+        "اتهمت قسد وزارة الدفاع السورية بقصف قرية الخفسة. "
+        "وصدر بيان عن وزارة الدفاع السورية، حاولت فيه الرد عبر الادعاء بأن قسد هاجمت "
+        "مواقع الجيش أولاً وقتلت ثلاثة من جنوده."
+    )
+    candidate = only(text, registry, rule="noun_content_accuse")
+    assert (candidate.type, candidate.claimant) == ("counterclaim", "syrian_mod")
+    assert candidate.targets == ("sdf",)

@@ -1,7 +1,7 @@
 """Regression guard: the figures reached on the dev corpus and the seeds must not fall.
 
 Reached when these rules were written (claim F1 with claimant / type accuracy):
-dev 0.724 / 0.808, seeds 0.820 / 0.787. The guard allows 0.02 of noise.
+dev 0.809 / 0.822, seeds 0.874 / 0.800. The guard allows 0.02 of noise.
 """
 
 from pathlib import Path
@@ -16,8 +16,8 @@ REGISTRY = Path(__file__).resolve().parents[3] / "claims" / "data" / "actors.tom
 
 REACHED = {
     # folder: (F1 with claimant, type accuracy, no_comment found, denials found)
-    "dev": (0.724, 0.808, 3, 35),
-    "seeds": (0.820, 0.787, 2, 0),
+    "dev": (0.809, 0.822, 4, 45),
+    "seeds": (0.874, 0.800, 2, 0),
 }
 
 
