@@ -116,6 +116,9 @@ class ActorAlias(models.Model):
     origin = models.CharField(
         _("origin"), max_length=10, choices=Origin.choices, default=Origin.REGISTRY
     )
+    # Proposed by extraction ("X الملقب بـ Y"): matching ignores it until an editor
+    # confirms it; it takes effect on the next extraction.
+    proposed = models.BooleanField(_("proposed"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,7 +25,8 @@ def alias_index() -> AliasIndex:
     if cached and cached[0] == stamp:
         return cached[1]
     mapping: dict[str, set[str]] = defaultdict(set)
-    for normalized, key in ActorAlias.objects.values_list("normalized", "actor__key"):
+    confirmed = ActorAlias.objects.filter(proposed=False, actor__status=Actor.Status.CONFIRMED)
+    for normalized, key in confirmed.values_list("normalized", "actor__key"):
         mapping[normalized].add(key)
     index = AliasIndex(mapping)
     _alias_index_cache["index"] = (stamp, index)

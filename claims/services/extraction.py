@@ -19,9 +19,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.utils.text import slugify
 
 from claims.extraction.engine import Candidate, extract
+from claims.extraction.figures import extract_figures
+from claims.extraction.parties import propose_parties
 from claims.extraction.registry import Party, Registry
+from claims.extraction.sources import find_sources
 from claims.models import (
     Actor,
     ActorAlias,
@@ -53,7 +57,11 @@ _registry_cache: dict[str, tuple[tuple, Registry]] = {}
 def registry_snapshot() -> Registry:
     """The registry as the engine sees it, rebuilt only when actors or aliases changed."""
     stamp = (
-        tuple(ActorAlias.objects.aggregate(n=Count("id"), last=Max("id")).values()),
+        tuple(
+            ActorAlias.objects.filter(proposed=False)
+            .aggregate(n=Count("id"), last=Max("id"))
+            .values()
+        ),
         Actor.objects.aggregate(last=Max("updated_at"))["last"],
         ActorRole.objects.count(),
     )
@@ -61,7 +69,9 @@ def registry_snapshot() -> Registry:
     if cached and cached[0] == stamp:
         return cached[1]
     aliases: dict[int, list[str]] = defaultdict(list)
-    for actor_id, surface in ActorAlias.objects.values_list("actor_id", "surface"):
+    for actor_id, surface in ActorAlias.objects.filter(proposed=False).values_list(
+        "actor_id", "surface"
+    ):
         aliases[actor_id].append(surface)
     orgs: dict[int, list[str]] = defaultdict(list)
     for person_id, org_key in ActorRole.objects.order_by("pk").values_list(
@@ -124,6 +134,19 @@ def article_extract(*, article_id: int) -> ExtractionResult | None:
         actors = {a.key: a for a in Actor.objects.filter(key__in=_keys_of(found))}
         seen_quotes: set[tuple[str, str]] = set()
         touched: set[int] = set()
+        text_of = {True: article.title, False: article.body}
+        outlets = {key for key, party in registry.parties.items() if party.kind == "media"}
+        sources = {
+            in_title: find_sources(text_of[in_title], registry.index, outlets=outlets)
+            for in_title in (True, False)
+        }
+        actors.update(
+            (a.key, a)
+            for a in Actor.objects.filter(
+                key__in={s.via for found_sources in sources.values() for s in found_sources}
+                - set(actors)
+            )
+        )
         for in_title, candidate in found:
             claimant = actors.get(candidate.claimant or "")
             if claimant is None or (in_title, candidate.start, candidate.end) in kept_spans:
@@ -133,7 +156,8 @@ def article_extract(*, article_id: int) -> ExtractionResult | None:
             if quote_key in seen_quotes:
                 continue
             seen_quotes.add(quote_key)
-            claim, created = _claim_for(article, candidate, claimant, actors)
+            via = _via(candidate, sources[in_title])
+            claim, created = _claim_for(article, candidate, claimant, actors, via=actors.get(via))
             result.claims_created += created
             result.claims_reused += not created
             mention, made = Mention.objects.get_or_create(
@@ -153,6 +177,7 @@ def article_extract(*, article_id: int) -> ExtractionResult | None:
             _figures_store(claim, mention, candidate)
             touched.add(claim.pk)
         _orphans_delete(article)
+        result.proposed_actors = _parties_propose(article, registry)
         if article.story_id:
             story_link_responses(story=article.story)
         _first_appearance(touched)
@@ -164,7 +189,6 @@ def _keys_of(found: list[tuple[bool, Candidate]]) -> set[str]:
     for _, candidate in found:
         keys.update(filter(None, [candidate.claimant, candidate.speaker]))
         keys.update(candidate.targets)
-        keys.update(filter(None, [getattr(candidate, "via", None)]))
     return keys
 
 
@@ -185,8 +209,63 @@ def _orphans_delete(article: Article) -> None:
     ).delete()
 
 
+def _via(candidate: Candidate, sources) -> str | None:
+    """The outlet the claim's source spoke to, when a reported source lies in its span
+    or just before it ("قال مصدر عسكري في قسد لنورث برس إن ...")."""
+    for source in sources:
+        if source.via and source.start < candidate.end and source.end > candidate.start - 120:
+            return source.via
+    return None
+
+
+def _parties_propose(article: Article, registry: Registry) -> list[str]:
+    """Unknown people and groups the text introduces become proposed actors; a new name
+    of a known one becomes a proposed alias. An editor confirms either."""
+    proposed = []
+    for party in propose_parties(f"{article.title}\n{article.body}", registry.index):
+        known = party.alias_of and registry.party(party.alias_of) and party.alias_of
+        known = known or party.known
+        normalized = normalize_for_matching(party.surface)
+        if not normalized or len(normalized) > 300:
+            continue
+        if known:
+            actor = Actor.objects.filter(key=known).first()
+            if actor and not actor.aliases.filter(normalized=normalized).exists():
+                ActorAlias.objects.create(
+                    actor=actor, surface=party.surface[:300], normalized=normalized,
+                    origin=ActorAlias.Origin.MACHINE, proposed=True,
+                )  # fmt: skip
+                proposed.append(party.surface)
+            continue
+        if ActorAlias.objects.filter(normalized=normalized).exists():
+            continue
+        key = f"proposed-{slugify(party.surface, allow_unicode=True)[:60]}-{article.pk}"
+        parent = Actor.objects.filter(key=party.parent_hint).first() if party.parent_hint else None
+        actor, created = Actor.objects.get_or_create(
+            key=key[:100],
+            defaults={
+                "name_ar": party.surface[:300],
+                "kind": party.kind if party.kind in Actor.Kind.values else Actor.Kind.ORGANIZATION,
+                "status": Actor.Status.PROPOSED,
+                "parent": parent,
+            },
+        )
+        if created:
+            ActorAlias.objects.create(
+                actor=actor, surface=party.surface[:300], normalized=normalized,
+                origin=ActorAlias.Origin.MACHINE,
+            )  # fmt: skip
+            proposed.append(party.surface)
+    return proposed
+
+
 def _claim_for(
-    article: Article, candidate: Candidate, claimant: Actor, actors: dict[str, Actor]
+    article: Article,
+    candidate: Candidate,
+    claimant: Actor,
+    actors: dict[str, Actor],
+    *,
+    via: Actor | None = None,
 ) -> tuple[Claim, bool]:
     """The claim this candidate reports again (same story, claimant, type and similar
     content), or a new one."""
@@ -206,7 +285,6 @@ def _claim_for(
         if _similarity(words, _words(claim.text)) >= SAME_CLAIM_SIMILARITY:
             return claim, False
     speaker = actors.get(candidate.speaker or "")
-    via = actors.get(getattr(candidate, "via", None) or "")
     claim = Claim(
         type=candidate.type,
         claimant=claimant,
@@ -233,7 +311,7 @@ def _claim_for(
 
 
 def _figures_store(claim: Claim, mention: Mention, candidate: Candidate) -> None:
-    figures = getattr(candidate, "figures", ()) or ()
+    figures = extract_figures(candidate.quote)
     if not figures:
         return
     Figure.objects.filter(mention=mention).delete()

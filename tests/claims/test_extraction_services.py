@@ -105,3 +105,51 @@ def test_the_sample_corpus_gives_claims_of_every_kind_the_demo_needs():
     types = set(Claim.objects.values_list("type", flat=True))
     assert {"accusation", "denial", "no_comment"} <= types
     assert Claim.objects.filter(type="accusation").exclude(response_status="unanswered").exists()
+
+
+def test_figures_sources_and_unknown_parties_are_kept(tmp_path):
+    from claims.models import Actor, ActorAlias, Figure
+
+    (tmp_path / "raid.txt").write_text(
+        "قسد تعلن اعتقال خلية\n\n"
+        "قال مصدر عسكري في قوات سوريا الديمقراطية لنورث برس إن القوات اعتقلت 7 عناصر "
+        "من خلية تابعة لتنظيم داعش في ريف الحسكة.\n\n"
+        "وأضاف المصدر أن الخلية كان يقودها المدعو “أبو صخر الحمادي” القيادي في تنظيم داعش.",
+        encoding="utf-8",
+    )
+    ingest(tmp_path)
+    claim = Claim.objects.get(mentions__quote__contains="7 عناصر")
+    assert claim.claimant.key == "sdf"
+    assert claim.reported_via is not None
+    assert claim.reported_via.key == "north_press"
+    figure = Figure.objects.get(claim=claim)
+    assert (figure.low, figure.high, figure.counts) == (7, 7, "arrested")
+    proposed = Actor.objects.get(status=Actor.Status.PROPOSED)
+    assert proposed.name_ar == "أبو صخر الحمادي"
+    assert proposed.parent.key == "isis"
+    assert not ActorAlias.objects.filter(actor=proposed, proposed=True).exists()
+
+
+def test_a_confirmed_alias_takes_effect_on_re_extraction(tmp_path):
+    from claims.models import Actor, ActorAlias
+    from sources.text import normalize_for_matching
+
+    (tmp_path / "a.txt").write_text(
+        "اتهام جديد\n\nاتهمت جبهة الصخرة الحمراء قوات سوريا الديمقراطية بقصف مواقعها.",
+        encoding="utf-8",
+    )
+    ingest(tmp_path)
+    sdf = Actor.objects.get(key="sdf")
+    front = Actor.objects.create(key="red_rock_front", name_ar="فصيل وهمي", kind="militia")
+    alias = ActorAlias.objects.create(
+        actor=front, surface="جبهة الصخرة الحمراء", proposed=True,
+        normalized=normalize_for_matching("جبهة الصخرة الحمراء"), origin="machine",
+    )  # fmt: skip
+    call_command("extract", "--all", stdout=io.StringIO())
+    assert not Claim.objects.filter(claimant=front).exists(), "a proposed alias waits"
+
+    ActorAlias.objects.filter(pk=alias.pk).update(proposed=False)
+    call_command("extract", "--all", stdout=io.StringIO())
+    claim = Claim.objects.get(claimant=front)
+    assert claim.type == "accusation"
+    assert sdf in claim.targets.all()
