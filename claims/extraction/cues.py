@@ -109,11 +109,11 @@ _VERBS: list[tuple[str, str, str, str]] = [
 # ("اتهامات نظام الأسد له"، "نفي قسد").
 _NOUNS: list[tuple[str, str, str]] = [
     ("accuse", "اتهام", "اتهام اتهامات الاتهام الاتهامات"),
-    ("deny", "نفي", "نفي نفيه نفيها"),
+    ("deny", "نفي", "نفي نفيه نفيها نفينا"),
     ("accuse", "زعم", "زعم مزاعم الزعم"),
     ("accuse", "ادعاء", "ادعاء ادعاءات الادعاء"),
     ("say", "إعلان", "إعلان"),
-    ("say", "تأكيد", "تأكيد تأكيدها تأكيده"),
+    ("say", "تأكيد", "تأكيد تأكيدها تأكيده تأكيدنا"),
     ("demand", "دعوة", "دعوة مطالبة"),
 ]
 
@@ -243,6 +243,10 @@ def _word_entries(word: str, words: dict[str, list[_Entry]]) -> list[_Entry]:
     return found
 
 
+# A word spelled both as a verb and as a noun ("زعم"، "نفي") is the noun after the
+# prepositions that name what a statement answers: "ردّ على زعم النظام"، "تحدث عن ادعاء".
+_PREPOSITIONS = frozenset({"علي", "عن", "حول", "بشان"})
+
 # How far (folded characters) a conditional cue looks for its second word.
 _REQUIRES_WINDOW = 80
 
@@ -253,13 +257,19 @@ def find_cues(text: str, folded: Folded | None = None) -> list[CueMatch]:
     words, phrases = _lexicon()
     found: list[tuple[int, int, _Entry, int]] = []
     ftext = folded.text
+    previous = ""
     for match in _WORD_RE.finditer(ftext):
+        after_preposition = previous in _PREPOSITIONS
+        previous = match.group()
         for entry in _word_entries(match.group(), words):
             if entry.requires is not None:
                 window = ftext[match.end() : match.end() + _REQUIRES_WINDOW].split(".")[0]
                 if not entry.requires.search(window):
                     continue
-            found.append((match.start(), match.end(), entry, _priority(entry)))
+            rank = _priority(entry)
+            if after_preposition and entry.form == "noun":
+                rank = 3  # "ردّ على زعم النظام": after a preposition the word is a noun
+            found.append((match.start(), match.end(), entry, rank))
     for entry in phrases:
         assert entry.pattern is not None
         for match in entry.pattern.finditer(ftext):

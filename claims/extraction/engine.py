@@ -48,12 +48,22 @@ _L = "\u0621-\u064a"
 
 # Words that end the search for a verb's subject: the content clause has begun.
 # Folded forms (أ إ → ا, ة → ه).
+# "نفى كل من X و Y": "من" after "كل" lists the subjects, it does not end them.
 # A relative pronoun ends it too: in "نفت خلاله صحة المعلومات التي أوردتها الصحيفة" the
 # newspaper is the subject of the relative clause, not of "نفت".
 _SUBJECT_STOP_RE = re.compile(
-    rf"(?<![{_L}])(?:[وف]?ب?[اإأ]ن(?:ه|ها|هم|نا)?|الي|علي|عن|من|بان(?:ه|ها)?|ضد|حول|بشان"
+    rf"(?<![{_L}])(?:[وف]?ب?[اإأ]ن(?:ه|ها|هم|نا)?|الي|علي|عن|(?<!كل )من|بان(?:ه|ها)?|ضد|حول|بشان"
     rf"|التي|الذي|الذين|اللتين|اللذين)(?![{_L}])"
     r"|[،,:;؛\"“”«»]"
+)
+# "لـ"، "لوكالة"، "لموقع" before an outlet: the outlet a statement was given to.
+_ADDRESSEE_RE = re.compile(r"ل(?:وكاله|موقع|صحيفه|منصه|قناه|شبكه|تلفزيون)")
+# A party named after these words is a place or a territory, not an actor of the claim.
+_PLACE_WORD_RE = re.compile(r"[وب]?(?:ريف|مدينه|محافظه|العاصمه|بلده|حي)")
+_CONTROL_WORD_RE = re.compile(r"[ول]?ل?(?:سيطره|نفوذ)|تسيطر|يسيطر|تحت")
+# Where the fire came from: the party holding that ground is accused.
+_ORIGIN_RE = re.compile(
+    r"(?<![\u0621-\u064a])(?:تنطلق|انطلقت|ينطلق|اطلقت|اطلق|مصدر|مصدرها|قادمه|مصدره)(?![\u0621-\u064a])"
 )
 # Words that carry no claim between a speech verb and the clause it introduces.
 _EMPTY_WORDS = frozenset({"ان", "بان", "انه", "انها", "وان", "ايضا", "كذلك", "موقع", "وكاله"})
@@ -105,27 +115,51 @@ _FALSITY_RE = re.compile(
 # state ("لم يكن عفوياً") does not.
 _NEGATED_ACT_RE = re.compile(
     r"(?<![\u0621-\u064a])(?:لم [نتي](?:نفذ|قم|قصف|شارك|ستهدف|رتكب|طلق|تورط)|لم يتم استهداف|"
-    r"ليس لدي|ليس لنا|ليس هناك|لا توجد|لا يوجد|ما من|لا علاقه|عدم مشارك)"
+    r"ليس لدي|ليس لنا|ليس هناك|لا توجد|لا يوجد|ما من|لا علاقه|عدم مشارك|"
+    # A party that declares itself innocent: "أعلن الفصيل براءته من الحادثة".
+    r"براءت(?:ه|ها|هم|هما|نا)? من|براءه [\u0621-\u064a]+ من)"
 )
 # "...، وأن هذه الادعاءات مفبركة": a second content clause of the same statement.
 _COORDINATED_RE = re.compile(
-    r"[،,]\s*[\"“”«]?\s*و[أإا]ن(?:ه|ها|هم)?(?![\u0621-\u0652])(?!\s*ما(?![\u0621-\u064a]))"
+    r"[،,]\s*[\"“”«]?\s*(?:و|[اإ]لا\s+)[أإا]ن(?:ه|ها|هم)?(?![\u0621-\u0652])"
+    r"(?!\s*ما(?![\u0621-\u064a]))"
 )
 _MOTIVE_RE = re.compile(r"تهدف|بهدف|الهدف من|خلق ذرائع|ذرائع|فخ")
+_INSINUATION_RE = re.compile(
+    r"(?:لم يكن|لم تكن|ليس|ليست|غير) [\"“”«]?عفوي|(?<![\u0621-\u064a])[وب]?(?:ال)?تحريض|ممنهج|مدبر"
+)
+_RECAST_RE = re.compile(r"(?<![\u0621-\u064a])[وف]?(?:انما|بل) (?:هي|هو|هم|هن)(?![\u0621-\u064a])")
 _BUT_RE = re.compile(r"^[\s،,]*(?:بل|وانما|انما|لكن)(?![\u0621-\u064a])")
 _BLAME_RE = re.compile(
     r"تنسيق|بالتنسيق|تعاون|وراء|خلف|مسؤولي|تورط|ضلوع|يقود|قصف|استهدف|هاجم|هجوم|هجمات|"
     r"ارتكب|مجزر|سرق|مسروق|نهب|انتهاك|خرق|تحريض|ارهابي|تهديد|اعدام|اعتقل|اوقف|"
-    r"تتجاهل|يتجاهل|تكتفي|عفوي|مرتزق|اختطاف|تهجير"
+    r"تتجاهل|يتجاهل|تكتفي|عفوي|مرتزق|اختطاف|تهجير|"
+    # Deaths caused by a named party: "قتلى في غارات قادتها ..."، "طائرات التحالف قتلت ...".
+    r"غاره|غارات|شنها|شنته|قادتها|قتلت|قتلوا"
 )
 # The speaker's own operation, as the main predicate of the content ("أحبطت تسلل ..."،
 # "أنه تم إحباط الهجمات"، "نفذت قواتنا عملية"): an assertion even when the enemy is named.
 _OWN_OPERATION_RE = re.compile(
     r"(?<![\u0621-\u064a])(?:[وف]?(?:احبط|احبطت|احباط|تمكن|تمكنت|نفذت|حيد|حيدت|تحييد|اسقط|"
-    r"اسقطت|ضبط|داهمت|قواتنا|القضاء علي|القبض|تفكيك|استعاد|حررت|تحرير|ردت|الرد|انزال))"
+    r"اسقطت|ضبط|داهمت|قواتنا|القضاء علي|القبض|تفكيك|استعاد|حررت|تحرير|ردت|الرد|انزال|"
+    # "مقتل قيادي في التنظيم خلال عملية أمنية": the speaker's operation, by its name.
+    r"(?:خلال|في|اثر|اثناء|ب)\s?عمليه (?:امنيه|عسكريه|نوعيه|دقيقه|خاصه)))"
     r"(?![\u0621-\u064a])"
 )
 _OWN_OPERATION_REACH = 60
+# The act a content clause reports, to find who did it: the party named before it.
+_ACT_RE = re.compile(
+    r"(?<![\u0621-\u064a])[وف]?(?:هاجم|استهدف|قصف|نفذ|شن|ارتكب|قتل|اعتقل|احبط|حيد|اسقط|داهم|"
+    r"تمكن|اطلق|اغتال|خطف|اختطف|فجر|دمر)(?:ت|وا|تا|ا)?(?:ه|ها|هم)?(?![\u0621-\u064a])"
+)
+_ACT_REACH = 120
+# The speaker's own men: "إن عناصره هاجموا دورية"، "قواتنا أسقطت".
+_SELF_RE = re.compile(
+    r"(?<![\u0621-\u064a])[وف]?(?:عناصر|مقاتلي|جنود|قوات|افراد|وحدات|مجموعات)(?:ه|ها|هم|نا)"
+    r"(?![\u0621-\u064a])|مقاتلونا|جنودنا"
+)
+# A party named in these phrases helps, it does not act: "بمساندة من التحالف الدولي".
+_SUPPORT_RE = re.compile(r"مسانده|بمسانده|دعم|بدعم|اسناد|باسناد|مشارك|بمشارك|غطاء|بغطاء")
 # Participle cues continue the clause before them; these finite verbs may too.
 _CONTINUATION_LEMMAS = frozenset(
     {"أضاف", "أكد", "أشار", "أوضح", "تابع", "شدد", "لفت", "بيّن", "حذّر", "اعتبر", "قال", "ذكر"}
@@ -366,6 +400,7 @@ class _Extractor:
         self.candidates: list[Candidate] = []
         self.recent_parties: list[str] = []  # every party mentioned so far, in order
         self.direct_speech = _direct_speech(text)
+        self.colon_speakers: dict[int, list[ActorMatch]] = {}
 
     def folded_slice(self, start: int, end: int) -> str:
         return fold(self.text[start:end]).text
@@ -386,6 +421,9 @@ class _Extractor:
             if self.opens_clause(c, start, matches)
             and not (position and self.object_of(cues[position - 1], c))
         ]
+        openers = sorted(
+            openers + self.reported_colons(start, end, matches, cues), key=lambda c: c.start
+        )
         # Each clause runs from its cue to the next clause's cue, or the end of the sentence.
         bounds = [c.start for c in openers[1:]] + [end] if openers else []
         claimed_here = False
@@ -413,6 +451,33 @@ class _Extractor:
             self.recent_parties.append(match.actor)
         self.quote_short_sentence(first_candidate, start, end)
 
+    def reported_colons(
+        self, start: int, end: int, matches: list[ActorMatch], cues: list[CueMatch]
+    ) -> list[CueMatch]:
+        """ "ذكر الموقع أن الكولونيل X المتحدث باسم التحالف: اطلعنا على ...": a speaker named
+        in a reported clause, then a colon and the words, with no verb of saying between."""
+        found = []
+        for colon in (m.start() for m in re.finditer(":", self.text[start:end])):
+            colon += start
+            window_start = max(start, colon - 100)
+            opener = None
+            for word in re.finditer(r"[\u0621-\u064a]+", self.text[window_start:colon]):
+                if fold(word.group()).text in {"ان", "بان", "وان"}:
+                    opener = window_start + word.end()
+            if opener is None or any(opener <= c.start < colon for c in cues):
+                continue
+            group = [m for m in matches if opener <= m.start < colon]
+            head = _word_start(self.text, group[0].start, opener) if group else opener
+            if not group or not _TIGHT_GAP_RE.match(self.text[opener:head]):
+                continue
+            if self.registry.kind(group[0].actor) not in {"person", "collective"} and not any(
+                self.registry.kind(m.actor) == "person" for m in group
+            ):
+                continue  # "أن قسد: ..." is rare; a named speaker is the sure sign
+            self.colon_speakers[colon] = group
+            found.append(CueMatch("say", ":", "colon", colon, colon + 1, ":"))
+        return found
+
     def quote_short_sentence(self, first: int, start: int, end: int) -> None:
         # A headline or a short sentence with one claim is quoted whole: the claim is all of it
         # ("مقتل عنصر أمن و”داعش” يتبنى الهجوم").
@@ -421,6 +486,37 @@ class _Extractor:
         self.candidates[-1] = replace(
             self.candidates[-1], start=start, end=end, quote=self.text[start:end]
         )
+
+    def split_denials(self, candidate: Candidate, cue: CueMatch) -> list[Candidate]:
+        """ "ليس هناك أي تغيير في وضع المعتقلين، وكل ما يشاع عن نقلهم معلومات مضللة": two
+        denials joined by "، و", each with its own negation or falsity, are two claims."""
+        if candidate.type != "denial":
+            return [candidate]
+        body = self.text[candidate.start : candidate.end]
+        for joint in re.finditer(r"[،,]\s*(?=و[\u0621-\u064a])", body):
+            boundary = candidate.start + joint.start()
+            if boundary <= cue.end:
+                continue
+            first_start, first_end = _trim(self.text, candidate.start, boundary)
+            second_start, end = _trim(self.text, boundary, candidate.end)
+            if first_end - max(cue.end, first_start) < 20 or end - second_start < 20:
+                continue
+            first = self.folded_slice(max(cue.end, first_start), first_end)
+            second = self.folded_slice(second_start, end)
+            if all(
+                _FALSITY_RE.search(part) or _NEGATED_ACT_RE.search(part) for part in (first, second)
+            ):
+                return [
+                    replace(candidate, end=first_end, quote=self.text[first_start:first_end]),
+                    replace(
+                        candidate,
+                        start=second_start,
+                        end=end,
+                        quote=self.text[second_start:end],
+                        rule=f"coordinated_{candidate.cue_class}",
+                    ),
+                ]
+        return [candidate]
 
     def split_coordinated(
         self, candidate: Candidate, cue: CueMatch, matches: list[ActorMatch]
@@ -435,7 +531,7 @@ class _Extractor:
         body = self.text[candidate.start : candidate.end]
         found = _COORDINATED_RE.search(body, max(0, cue.end - candidate.start))
         if found is None:
-            return [candidate]
+            return self.split_denials(candidate, cue)
         boundary = candidate.start + found.start()
         second_start, end = _trim(self.text, boundary, candidate.end)
         first_start, first_end = _trim(self.text, candidate.start, boundary)
@@ -457,6 +553,10 @@ class _Extractor:
         targets = self.targets(matches, party, candidate.speaker, second_start, end)
         say = replace(cue, cls="say") if cue.cls == "deny" else cue
         second_type = self.claim_type(say, party, self.folded_slice(second_start, end), targets)
+        if first_type == "denial" and second_type == "assertion":
+            # "نفى الفصيل علاقته بالحادثة، وأن المشاجرة مدنية": the fact the denier puts in
+            # the place of the allegation is its own version of events.
+            second_type = "counterclaim"
         if second_type == first_type or not {first_type, second_type} & {"denial", "counterclaim"}:
             return [candidate]
         first = replace(
@@ -480,7 +580,9 @@ class _Extractor:
     def targets(
         self, matches: list[ActorMatch], party: str, speaker: str | None, start: int, end: int
     ) -> tuple[str, ...]:
-        """Parties named in the content, other than the claimant's own side."""
+        """Parties named in the content, other than the claimant's own side, the outlet the
+        claimant spoke to ("قال مصدر لوكالة نورث برس إن ...") and the places a party only
+        controls ("سقطت قذائف على الأحياء الخاضعة لسيطرة قسد")."""
         return tuple(
             dict.fromkeys(
                 m.actor
@@ -489,8 +591,47 @@ class _Extractor:
                 and not self.registry.related(m.actor, party)
                 and m.actor != speaker
                 and self.registry.kind(m.actor) != "collective"
+                and not self.addressee(m, start)
+                and not self.place_only(m, start)
             )
         )
+
+    def place_only(self, match: ActorMatch, content_start: int) -> bool:
+        """Whether `match` only locates the event: "بريف دمشق"، "الأحياء الخاضعة لسيطرة قسد".
+        Territory is held against the party only when the fire came from it ("الهجمات تنطلق
+        من البادية الخاضعة لسيطرة الحكومة")."""
+        head = _word_start(self.text, match.start, content_start)
+        before = self.folded_slice(max(content_start, head - 40), head)
+        words = re.sub(r"[ـ\"“”«»()]", " ", before).split()
+        if words and _PLACE_WORD_RE.fullmatch(words[-1]):
+            return True
+        if len(words) >= 2 and words[-1] == "مع" and "حدود" in words[-2]:
+            return True  # "قرب بلدة هجين الحدودية مع العراق"
+        if not any(_CONTROL_WORD_RE.fullmatch(word) for word in words[-3:]):
+            return False
+        origin = self.folded_slice(content_start, match.start)
+        return not _ORIGIN_RE.search(origin)
+
+    def addressee(self, match: ActorMatch, content_start: int) -> bool:
+        """Whether `match` is the outlet a statement was given to: "أفاد لحلب اليوم بأن"،
+        "في تصريح لوكالة “نورث برس”، إن". An outlet after "لـ" before the content clause
+        is who listened, never who is accused."""
+        if self.registry.kind(match.actor) != "media":
+            return False
+        head = _word_start(self.text, match.start, max(0, match.start - 30))
+        before = self.text[max(0, head - 25) : head]
+        words = re.sub(r"[ـ\"“”«»()]", " ", fold(before).text).split()
+        word = fold(self.text[head : match.end]).text.split()[0].strip('ـ"“”«»')
+        prefix = fold(self.text[head : match.start]).text.strip(' ـ"“”«»')
+        if not (
+            prefix in {"ل", "لل"}
+            or _ADDRESSEE_RE.match(word)
+            or (words and (words[-1] == "ل" or _ADDRESSEE_RE.fullmatch(words[-1])))
+        ):
+            return False
+        # Before the content clause: "أن"، "إن"، a colon.
+        gap = self.folded_slice(content_start, match.start)
+        return not re.search(r"(?<![\u0621-\u064a])[وف]?ب?ان(?:ه|ها|هم)?(?![\u0621-\u064a])|:", gap)
 
     def yield_subject(self, first: int, candidate: Candidate) -> None:
         """The clause before gives up the subject of this one: in "ذكرت سانا أن الكولونيل X
@@ -515,6 +656,8 @@ class _Extractor:
         if not following or cue.cls != "say" or self.in_direct_speech(cue.start):
             return False
         quoted = following[0]
+        if quoted.form == "colon":
+            return True  # "ذكر الموقع أن الكولونيل X: ..." only names who speaks
         # The quotation must open with the cue ("“نشرت بعض وسائل الإعلام ..."): a cue further
         # into it leaves the words before it to this clause.
         opening = [start for start, end in self.direct_speech if start <= quoted.start < end]
@@ -530,6 +673,13 @@ class _Extractor:
         self.remember(candidate, index)
 
     def remember(self, candidate: Candidate, index: int) -> None:
+        if candidate.rule.startswith("noun_genitive"):
+            # "ردّ شامي على زعم النظام ...، مؤكداً": the party of an allegation named in
+            # passing is not who goes on speaking.
+            if candidate.type == "accusation":
+                for target in candidate.targets:
+                    self.state.accused_by.setdefault(target, set()).add(candidate.claimant or "")
+            return
         if candidate.claimant is not None and candidate.type != "no_comment":
             self.state.last = _Claimant(
                 candidate.claimant,
@@ -538,11 +688,23 @@ class _Extractor:
                 candidate.speaker_description,
             )
             self.state.last_sentence = index
-            if candidate.type in {"denial", "counterclaim"}:
+            if candidate.type in {"denial", "counterclaim"} and (
+                self.registry.kind(candidate.claimant) != "collective"
+            ):
                 self.state.denied_by.add(candidate.claimant)
             if candidate.type == "accusation":
                 for target in candidate.targets:
                     self.state.accused_by.setdefault(target, set()).add(candidate.claimant)
+
+    def sentence_subject(self, match: ActorMatch, sentence_start: int) -> bool:
+        """Whether `match` is the subject of the verb that opens the sentence: "ردّ المتحدث
+        باسم قسد ..."، "وأصدرت الوزارة ..." (one word, a verb, before it)."""
+        head = _word_start(self.text, match.start, sentence_start)
+        words = re.findall(r"[\u0621-\u064a]+", self.folded_slice(sentence_start, head))
+        return len(words) == 1 or (len(words) == 2 and words[1] in {"ال", "لل"})
+
+    def first_person_noun(self, cue: CueMatch) -> bool:
+        return cue.form == "noun" and fold(cue.surface.split()[-1]).text.endswith("نا")
 
     def first_person(self, cue: CueMatch) -> bool:
         """ "نؤكد"، "ندين"، "وننفي": the speaker talks of itself (a quotation goes on)."""
@@ -563,9 +725,26 @@ class _Extractor:
         if cue.form == "noun":
             # "اتهامات نظام الأسد له ..."، "على زعم النظام السوري": a party right after;
             # "عبر الادعاء بأن ...": the content right after, the party earlier in the sentence.
-            return self.party_right_after(cue.end, matches) is not None or self.content_right_after(
-                cue.end
-            )
+            if self.first_person_noun(cue):
+                # "وتأكيدنا للصحفية بأن الوثيقة مزورة": the quoted speaker's own statement,
+                # a claim when its content clause follows.
+                content = re.search(
+                    r"(?<![\u0621-\u064a])ب?[اأإ]ن(?:ه|ها|هم)?(?![\u0621-\u064a])",
+                    self.text[cue.end : cue.end + 80],
+                )
+                return (
+                    self.in_direct_speech(cue.start)
+                    and content is not None
+                    and not any(
+                        cue.end <= other.start < cue.end + content.start() for other in self.cues
+                    )
+                )
+            party = self.party_right_after(cue.end, matches)
+            if party is not None and cue.cls == "accuse" and self.against(party):
+                # "نقاط الاتهام للحكومة السورية": the party after "لـ" is the accused one;
+                # the accusation is what the sentence talks about, not a claim of its own.
+                return False
+            return party is not None or self.content_right_after(cue.end)
         if _clause_initial(self.text, cue.start, sentence_start, cue.surface):
             return True
         # SVO: "قسد تتهم"، "“قسد” تنفي": a party right before the verb.
@@ -585,6 +764,12 @@ class _Extractor:
         if re.search(r"[،,.:؛]|(?<![\u0621-\u064a])[وف]?ب?ان(?:ه|ها)?(?![\u0621-\u064a])", gap):
             return False
         return len(gap.split()) <= 6
+
+    def against(self, match: ActorMatch) -> bool:
+        """Whether the party is introduced by "لـ" (the one a noun is aimed at)."""
+        head = _word_start(self.text, match.start, max(0, match.start - 20))
+        prefix = fold(self.text[head : match.start]).text.strip(' ـ"“”«»')
+        return prefix in {"ل", "لل"}
 
     def content_right_after(self, position: int) -> bool:
         return bool(
@@ -659,9 +844,25 @@ class _Extractor:
         clause_end: int,
         matches: list[ActorMatch],
     ) -> tuple[_Claimant | None, str, int]:
+        if cue.form == "colon":
+            group = self.colon_speakers[cue.start]
+            found = _resolve_subject(self.text, group, self.registry, cue.start)
+            return found, "reported_colon", cue.end
         if cue.form == "participle":
+            if self.carried(index, same_sentence_only=True) is None:
+                # "ردّ المتحدث باسم قسد على ...، مؤكداً أن": no claim before it in the
+                # sentence, so the participle goes on with the sentence's subject.
+                opening = [
+                    m for m in matches if m.end <= cue.start and m.start - sentence_start < 25
+                ]
+                if opening and self.sentence_subject(opening[0], sentence_start):
+                    group = [m for m in opening if m.start - opening[0].end < 40][:2]
+                    found = _resolve_subject(self.text, group, self.registry, cue.start)
+                    return found, "participle_subject", cue.start
             carried = self.carried(index, same_sentence_only=False)
             return carried, "participle_continuation", cue.start
+        if self.first_person_noun(cue):
+            return self.carried(index, same_sentence_only=False), "quoted_continuation", cue.start
         if cue.form == "verb" and (self.first_person(cue) or self.in_direct_speech(cue.start)):
             # "لذلك نرى أنه ..."، "وندعو وسائل الإعلام ...": the speaker of the quotation goes
             # on; the noun after a first-person verb is its object, never its subject.
@@ -753,6 +954,15 @@ class _Extractor:
             if opening:
                 found = _resolve_subject(self.text, opening[:1], self.registry, cue.start)
                 return found, "sentence_subject", cue.start
+            # "وأصدر التجمع بياناً أشار فيه ...": the subject is a bare noun for a party.
+            first_word = re.match(r"\s*\S+", self.text[sentence_start : cue.start])
+            if first_word is not None:
+                noun_start = sentence_start + first_word.end()
+                anaphor = self.anaphor_after(noun_start, cue.start, kinds_only=True)
+                if anaphor is None:
+                    anaphor = self.named_by_head(noun_start, cue.start)
+                if anaphor is not None:
+                    return anaphor, "sentence_subject", cue.start
         if cue.lemma in _CONTINUATION_LEMMAS or cue.cls in {"say", "deny", "accuse", "demand"}:
             carried = self.carried(index, same_sentence_only=False)
             return carried, "continuation", cue.start
@@ -871,6 +1081,31 @@ class _Extractor:
                 return _Claimant(party, "", None, "")
         return None
 
+    def named_by_head(self, position: int, limit: int) -> _Claimant | None:
+        """A bare noun naming a party by the head of its name, when no party of its kind
+        was named before: "التجمع" is "تجمع أحرار الشرقية" named elsewhere in the text."""
+        found = _ANAPHOR_RE.match(self.folded_slice(position, min(limit, position + 20)).lstrip())
+        if found is None:
+            return None
+        noun = found.group().lstrip("وف") if found.group()[:2] != "ال" else found.group()
+        head = noun.removeprefix("ال")
+        named = [
+            party.key
+            for party in self.registry.parties.values()
+            if party.kind not in {"person", "collective"}
+            and fold(party.name_ar).text.removeprefix("ال").split()[:1] == [head]
+        ]
+        in_text = {match.actor for match in self.matches}
+        # A party of the text, else the one part of (or parent of) a party of the text:
+        # "التجمع" in a text on "جيش الشرقية وأحرار الشرقية" is "تجمع أحرار الشرقية".
+        for near in (
+            [key for key in named if key in in_text],
+            [key for key in named if any(self.registry.related(key, o) for o in in_text)],
+        ):
+            if len(near) == 1:
+                return _Claimant(near[0], "", None, "")
+        return None
+
     def carried(self, index: int, *, same_sentence_only: bool) -> _Claimant | None:
         last = self.state.last
         if last is None:
@@ -900,8 +1135,10 @@ class _Extractor:
         if match is None:
             # "وفق تصريحه"، "حسب البيان": the claim was already made by the clause before.
             return None
-        group = [m for m in matches if match.start <= m.start < clause_end]
-        claimant = _resolve_subject(self.text, group[:2], self.registry, clause_end)
+        group = [m for m in matches if match.start <= m.start < clause_end][:2]
+        if len(group) == 2 and len(self.folded_slice(group[0].end, group[1].start)) > 25:
+            group = group[:1]  # the second party is in the content, not an apposition
+        claimant = _resolve_subject(self.text, group, self.registry, clause_end)
         if claimant is None:
             return None
         before = self.text[sentence_start : cue.start].strip(" ،,-–")
@@ -923,7 +1160,13 @@ class _Extractor:
                 cue, claimant, "attrib_trailing", clause_start, cue.end, matches, quote_to=match.end
             )
         rule = f"attrib_{_rule_suffix(cue.lemma)}"
-        return self.build(cue, claimant, rule, cue.start, clause_end, matches)
+        # "فيما تتجاهل -وفقاً لشامي- “وجود عناصر ...”": an attribution set inside its
+        # clause; the words before it belong to the claim.
+        clause_start = max(sentence_start, self.text.rfind("،", sentence_start, cue.start) + 1)
+        lead = self.folded_slice(clause_start, cue.start)
+        words = [w for w in re.findall(r"[\u0621-\u064a]+", lead) if w not in {"و", "ف"}]
+        quote_start = clause_start if 0 < len(words) <= 4 else cue.start
+        return self.build(cue, claimant, rule, quote_start, clause_end, matches)
 
     def colon_headline(
         self, start: int, end: int, matches: list[ActorMatch], openers: list[CueMatch]
@@ -968,7 +1211,16 @@ class _Extractor:
         content_start = max(cue.end, claimant.end) if rule != "svo" else cue.end
         content = self.folded_slice(content_start, end) if content_start < end else ""
         targets = self.targets(matches, party, claimant.speaker, content_start, end)
-        claim_type = self.claim_type(cue, party, content, targets)
+        if rule.startswith("attrib") and start < cue.start:
+            # The content begins before an attribution set inside it ("تتجاهل -وفقاً لشامي-").
+            content = self.folded_slice(start, cue.start) + " " + content
+            targets = tuple(
+                dict.fromkeys(
+                    self.targets(matches, party, claimant.speaker, start, cue.start) + targets
+                )
+            )
+        agent = self.agent(matches, party, claimant.speaker, content_start, end)
+        claim_type = self.claim_type(cue, party, content, targets, agent)
         quote = self.text[start:end]
         direct = bool(
             re.match(
@@ -991,11 +1243,53 @@ class _Extractor:
             rule=rule if rule.startswith(("no_comment", "attrib")) else f"{rule}_{cue.cls}",
         )
 
-    def claim_type(self, cue: CueMatch, party: str, content: str, targets: tuple[str, ...]) -> str:
+    def agent(
+        self, matches: list[ActorMatch], party: str, speaker: str | None, start: int, end: int
+    ) -> str | None:
+        """Who does the act the content reports: "own" when the claimant or its men are named
+        before the act ("إن عناصره هاجموا"، "أن قسد، بمساندة التحالف، نفذت"), "other" when
+        another party is ("القوات التركية نفذت مجزرة"), None when nobody is."""
+        content = self.folded_slice(start, min(end, start + _ACT_REACH))
+        act = _ACT_RE.search(content)
+        if act is None:
+            return None
+        act_position = self._original_index(self._folded_index(start) + act.start())
+        verdict = None
+        for match in matches:
+            if not start <= match.start < act_position or self.addressee(match, start):
+                continue
+            head = _word_start(self.text, match.start, start)
+            before = self.folded_slice(max(start, head - 40), head)
+            words = re.sub(r"[ـ\"“”«»()]", " ", before).split()
+            if any(_SUPPORT_RE.fullmatch(word.lstrip("و")) for word in words[-5:]):
+                continue
+            if match.actor == speaker or self.registry.related(match.actor, party):
+                verdict = verdict or "own"
+            elif self.registry.kind(match.actor) not in {
+                "collective",
+                "media",
+            } and not self.place_only(match, start):
+                return "other"
+        if verdict is None and _SELF_RE.search(content[: act.start()]):
+            verdict = "own"
+        return verdict
+
+    def claim_type(
+        self,
+        cue: CueMatch,
+        party: str,
+        content: str,
+        targets: tuple[str, ...],
+        agent: str | None = None,
+    ) -> str:
         cls = cue.cls
         if cls == "no_comment":
             return "no_comment"
         if cls == "deny":
+            if self.registry.kind(party) == "collective":
+                # "نافيةً أن يكون مصدرها ..." said by local sources: nobody accused them, so
+                # they deny on no one's behalf; what they deny is a rival version of events.
+                return "counterclaim"
             return "denial"
         if cls == "confirm":
             return "confirmation"
@@ -1014,14 +1308,28 @@ class _Extractor:
             return "demand"
         if _BUT_RE.search(content) and denied_before:
             return "counterclaim"
+        if _RECAST_RE.search(content) and (denied_before or _FALSITY_RE.search(content)):
+            # "ما قالت إنها أدلة إنما هي روايات قديمة نشرها الإرهابيون": the allegation
+            # recast as something else, the speaker's own version of it.
+            return "counterclaim"
         if _MOTIVE_RE.search(content) and (denied_before or _FALSITY_RE.search(content)):
             return "counterclaim"
         if _FALSITY_RE.search(content) or _NEGATED_ACT_RE.search(content):
             return "denial"
-        if cue.lemma == "حذّر":
-            return "assertion"  # a warning
-        if _OWN_OPERATION_RE.search(content[:_OWN_OPERATION_REACH]) and "تنسيق" not in content:
+        if cue.lemma in {"حذّر", "توقّع"}:
+            return "assertion"  # a warning, an expectation: nothing done yet to blame
+        if agent == "own" and "تنسيق" not in content:
             return "assertion"
+        if (
+            agent != "other"
+            and _OWN_OPERATION_RE.search(content[:_OWN_OPERATION_REACH])
+            and "تنسيق" not in content
+        ):
+            return "assertion"
+        if _INSINUATION_RE.search(content):
+            # "التصعيد لم يكن عفوياً"، "التحريض الإعلامي ساهم في تحريك الهجمات": someone
+            # is behind it, even when the text leaves them unnamed.
+            return "counterclaim" if denied_before else "accusation"
         # Blame aimed at a named party, or two parties tied together ("داعش ... بوزارة الدفاع").
         if (_BLAME_RE.search(content) and targets) or len(targets) >= 2:
             return "counterclaim" if denied_before else "accusation"

@@ -89,3 +89,22 @@ def test_cue_offsets_point_into_the_original_text_through_diacritics_and_tatweel
 def test_the_verbal_noun_with_its_article_is_an_accusation_cue(text):
     (cue,) = [c for c in find_cues(text) if c.form == "noun"]
     assert cue.cls == "accuse"
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        # After a preposition naming what is answered, "زعم" is the noun ("the claim").
+        ("ردّ المتحدث على زعم الحكومة بوجود مقاتلين أجانب", "noun"),
+        # Elsewhere it stays the verb.
+        ("زعم النظام أن الفصائل قصفت البلدة", "verb"),
+    ],
+)
+def test_a_word_after_a_preposition_is_read_as_the_noun(text, form):
+    (cue,) = [c for c in find_cues(text) if c.lemma == "زعم"]
+    assert cue.form == form
+
+
+def test_first_person_verbal_nouns_are_cues():
+    lemmas = {c.lemma for c in find_cues("رغم نفينا المطلق وتأكيدنا للصحفي بأن الوثيقة مزورة")}
+    assert {"نفي", "تأكيد"} <= lemmas

@@ -428,3 +428,176 @@ def test_the_accused_answering_with_its_own_version_is_a_counterclaim(registry):
     candidate = only(text, registry, rule="noun_content_accuse")
     assert (candidate.type, candidate.claimant) == ("counterclaim", "syrian_mod")
     assert candidate.targets == ("sdf",)
+
+
+# --- Round 3: who did the act, denials in every shape, the accuser's party ---
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # The speaker's own men did the act: an operation claim, even against a named enemy.
+        (
+            "وقالت وكالة أعماق إن عناصره هاجموا حاجزاً للحكومة السورية قرب سراقب.",
+            ("assertion", "isis"),
+        ),
+        # The claimant named as the one acting, helped by another party: its own operation.
+        (
+            "وقال مصدر عسكري في قسد إن قسد، وبمساندة من التحالف الدولي، نفذت عملية دهم "
+            "في بلدة الشحيل.",
+            ("assertion", "sdf"),
+        ),
+        # Another party named before the act: the act is blamed on it.
+        (
+            "وقال المرصد السوري لحقوق الإنسان إن القوات التركية نفذت مجزرة بقصفها قرية قرب منبج.",
+            ("accusation", "sohr"),
+        ),
+        # Deaths caused by another party's strikes: an accusation of that party.
+        (
+            "وذكرت وكالة سانا أن 6 مدنيين قتلوا في غارات شنها طيران التحالف الدولي على "
+            "قرية قرب البوكمال.",
+            ("accusation", "sana"),
+        ),
+        # An enemy killed "during a security operation": the speaker's operation.
+        (
+            "وأعلنت قسد مقتل قيادي في تنظيم داعش خلال عملية أمنية في ريف الحسكة.",
+            ("assertion", "sdf"),
+        ),
+        # An expectation is no blame yet.
+        (
+            "وتوقع جيش الفتح أن يقوم النظام السوري بخرق الاتفاق خلال أيام.",
+            ("assertion", "jaish_al_fath"),
+        ),
+        # Something orchestrated, with nobody named: still an accusation.
+        (
+            "وأكدت الإدارة الذاتية أن الاحتجاجات في الطبقة لم تكن عفوية.",
+            ("accusation", "aanes"),
+        ),
+    ],
+)
+def test_the_agent_of_the_act_decides_assertion_or_accusation(registry, text, wanted):
+    found = [(c.type, c.claimant) for c in extract(text, registry)]
+    assert found == [wanted]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The outlet the source spoke to is not the accused.
+        "وقال مصدر عسكري في قسد لوكالة نورث برس إن المفاوضات مع الحكومة مستمرة.",
+        # A place named after a party ("ريف دمشق") and a border are not accused parties.
+        "وقال المرصد السوري لحقوق الإنسان إن قذائف سقطت على بلدة قرب الحدود مع العراق "
+        "وأخرى في ريف دمشق.",
+        # Ground held by a party where the shells fell does not accuse it.
+        "وقالت مصادر محلية إن عدة قذائف سقطت في حي سكني خاضع لسيطرة قسد.",
+    ],
+)
+def test_addressees_places_and_held_ground_are_not_targets(registry, text):
+    (candidate,) = extract(text, registry)
+    assert candidate.type == "assertion"
+    assert candidate.targets == ()
+
+
+def test_fire_coming_from_held_ground_accuses_who_holds_it(registry):
+    text = "وتقول قسد إن الهجمات تنطلق من مناطق خاضعة لسيطرة الحكومة السورية."
+    (candidate,) = extract(text, registry)
+    assert (candidate.type, candidate.targets) == ("accusation", ("syrian_government",))
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # "نفى كل من X و Y": the first of the listed subjects denies.
+        (
+            "نفى كل من فيلق الشام وأحرار الشرقية أي علاقة لهما بالاشتباكات في جنديرس.",
+            [("denial", "faylaq_al_sham")],
+        ),
+        # A party declaring itself innocent, then its own version in a second clause.
+        (
+            "وأعلنت فرقة الحمزة في بيان، براءتها من حادثة الحرق، وأن الخلاف كان بين عائلتين.",
+            [("denial", "hamza_division"), ("counterclaim", "hamza_division")],
+        ),
+        # Two denials in one statement joined by "، و".
+        (
+            "وقال المتحدث باسم قسد إن “ليس هناك أي نقل لسجناء التنظيم من الحسكة، "
+            "وكل ما تنشره بعض الصفحات عن ذلك أخبار كاذبة”.",
+            [("denial", "sdf"), ("denial", "sdf")],
+        ),
+        # The accusation "الاتهام للحكومة" called false: the clause is a denial, no claim by
+        # the accused party of its own.
+        (
+            "وقالت الخارجية السورية إن “كل الاتهامات للحكومة السورية باطلة ولا أساس لها”.",
+            [("denial", "syrian_government")],
+        ),
+    ],
+)
+def test_denials_in_their_many_shapes(registry, text, wanted):
+    assert [(c.type, c.claimant) for c in extract(text, registry)] == wanted
+
+
+def test_a_speaker_introduced_with_a_colon_in_a_reported_clause(registry):
+    text = (
+        "وذكرت وكالة رويترز أن الكولونيل ستيف وارن المتحدث باسم التحالف : "
+        "لم ننفذ أي ضربة في تلك المنطقة أمس."
+    )
+    (candidate,) = extract(text, registry)
+    assert (candidate.type, candidate.claimant, candidate.speaker, candidate.rule) == (
+        "denial",
+        "us_led_coalition",
+        "steve_warren",
+        "reported_colon_say",
+    )
+
+
+def test_a_participle_goes_on_with_the_subject_of_the_sentence(registry):
+    text = (
+        "ردّ المتحدث باسم قسد على زعم النظام السوري بنقل سجناء داعش، مؤكداً أن "
+        "لا يوجد أي تغيير في أوضاع السجون."
+    )
+    found = [(c.type, c.claimant, c.rule) for c in extract(text, registry)]
+    assert ("accusation", "syrian_government", "noun_genitive_accuse") in found
+    assert ("denial", "sdf", "participle_subject_say") in found
+
+
+def test_a_bare_noun_names_the_party_whose_name_it_heads(registry):
+    # No armed group named before "التجمع"; "أحرار الشرقية" is, later, through its parent.
+    text = (
+        "وأصدر التجمع بياناً أشار فيه إلى أن لا علاقة له بحادثة الاغتيال. "
+        "وأعلن جيش الشرقية وأحرار الشرقية في بيان مشترك رفضهما للفوضى."
+    )
+    candidate = extract(text, registry)[0]
+    assert (candidate.type, candidate.claimant) == ("denial", "ahrar_al_sharqiya")
+
+
+def test_local_sources_denying_give_a_rival_version(registry):
+    text = (
+        "وأكدت مصادر محلية أن القذائف أطلقت من مواقع النظام السوري، نافية أن يكون "
+        "مصدرها مناطق المعارضة."
+    )
+    found = [(c.type, c.rule) for c in extract(text, registry)]
+    assert ("counterclaim", "participle_continuation_deny") in found
+
+
+def test_recasting_the_allegation_after_calling_it_false_is_a_counterclaim(registry):
+    text = (
+        "وقالت الخارجية السورية إن “ما يسمونه أدلة كاذب، إنما هي صور قديمة نشرتها "
+        "الجماعات المسلحة”."
+    )
+    (candidate,) = extract(text, registry)
+    assert candidate.type == "counterclaim"
+
+
+def test_an_attribution_set_inside_its_clause_takes_the_words_before_it(registry):
+    text = (
+        "وبحسب قسد، فإن الحكومة تكتفي بالبيانات، فيما تتجاهل -وفقا لفرهاد شامي- "
+        "وجود مسلحين يرفعون رايات داعش على حواجزها الأمامية."
+    )
+    candidate = only(text, registry, rule="attrib_wifqa")
+    assert candidate.quote.startswith("فيما تتجاهل")
+    assert candidate.type == "accusation"
+
+
+def test_our_own_earlier_assurance_in_a_quotation_is_a_claim(registry):
+    text = "وقالت قسد في بيان: “رغم تأكيدنا للصحفي بأن الرسالة مزورة، إلا أنه نشرها”."
+    found = [(c.type, c.claimant) for c in extract(text, registry)]
+    assert ("denial", "sdf") in found
