@@ -62,7 +62,7 @@ def roles_sync() -> dict[str, int]:
     everything = set(
         f"{app}.{codename}"
         for app, codename in Permission.objects.filter(
-            content_type__app_label__in=(*_PROJECT_APPS, "auth")
+            content_type__app_label__in=(*_PROJECT_APPS, "auth", "accounts")
         ).values_list("content_type__app_label", "codename")
     )
     wanted = {ANALYST: views | _ANALYST, EDITOR: views | _EDITOR, ADMIN: everything}

@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "knox",
     "sources",
     "claims",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -193,10 +195,22 @@ CONFLICTDESK_REGISTRY_PATH = env.path(
 )
 
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "conflictdesk.api.ScopedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "conflictdesk.api.ReadOnlyTokenCannotWrite",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["conflictdesk.api.PerTokenThrottle"],
+    # Requests per token (or per signed-in user); the cache is per process unless a
+    # shared cache is configured.
+    "DEFAULT_THROTTLE_RATES": {"api": env.str("CONFLICTDESK_API_RATE", default="600/min")},
+    "EXCEPTION_HANDLER": "conflictdesk.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "conflictdesk.api.UpdatedCursorPagination",
+    "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
@@ -208,6 +222,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The contract is for signed-in users and token holders, like the data.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.ClaimStatus",
+        "ActorStatusEnum": "claims.models.ActorStatus",
+        "IngestedFileStatusEnum": "sources.models.IngestedFileStatus",
+    },
 }
 
 # No inline script anywhere; everything the pages load is served from this origin.

@@ -4,7 +4,6 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from conflictdesk.views import healthz
-from sources import api as sources_api
 
 admin.site.site_header = "conflictdesk"
 admin.site.site_title = "conflictdesk"
@@ -14,12 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("sources.urls")),
-    path("api/v1/ingest/", sources_api.UploadView.as_view(), name="api-ingest"),
-    path(
-        "api/v1/ingest/jobs/<uuid:job_id>/",
-        sources_api.JobView.as_view(),
-        name="api-ingest-job",
-    ),
+    path("api/v1/", include("conflictdesk.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from claims.extraction.engine import Candidate, extract
@@ -343,9 +344,14 @@ def _first_appearance(claim_ids: set[int]) -> None:
         if first is None:
             continue
         article = first.article
-        Claim.objects.filter(pk=claim.pk).update(
+        # Every write bumps updated_at: API clients sync on it.
+        Claim.objects.filter(pk=claim.pk).exclude(
             first_seen_at=article.published_at or article.created_at,
             first_outlet_id=article.outlet_id,
+        ).update(
+            first_seen_at=article.published_at or article.created_at,
+            first_outlet_id=article.outlet_id,
+            updated_at=timezone.now(),
         )
 
 
@@ -378,7 +384,7 @@ def story_link_responses(*, story: Story) -> None:
         answered = _accusation_answered(response, accusations, parents)
         if answered is None or answered.pk == response.responds_to_id:
             continue
-        Claim.objects.filter(pk=response.pk).update(responds_to=answered)
+        Claim.objects.filter(pk=response.pk).update(responds_to=answered, updated_at=timezone.now())
         response.responds_to = answered
         if response.type in LINK_KIND:
             ClaimLink.objects.get_or_create(
@@ -426,7 +432,7 @@ def claim_update_response_statuses(*, accusation_ids: list[int]) -> None:
         )
         Claim.objects.filter(pk=accusation_id, type=Type.ACCUSATION).exclude(
             response_status=status
-        ).update(response_status=status)
+        ).update(response_status=status, updated_at=timezone.now())
 
 
 def articles_extract(*, article_ids) -> list[ExtractionResult]:

@@ -153,7 +153,9 @@ def article_move(*, article: Article, story: Story) -> None:
         Article.objects.filter(pk=article.pk).update(story=story)
         from claims.models import Claim
 
-        Claim.objects.filter(mentions__article=article).exclude(story=story).update(story=story)
+        Claim.objects.filter(mentions__article=article).exclude(story=story).update(
+            story=story, updated_at=timezone.now()
+        )
 
 
 def story_merge(*, source: Story, target: Story) -> Story:
@@ -170,7 +172,7 @@ def story_merge(*, source: Story, target: Story) -> Story:
         StorySegment.objects.filter(story=source).exclude(
             article__in=StorySegment.objects.filter(story=target).values("article")
         ).update(story=target)
-        Claim.objects.filter(story=source).update(story=target)
+        Claim.objects.filter(story=source).update(story=target, updated_at=timezone.now())
         for key in source.keys.values_list("key", flat=True):
             StoryKey.objects.get_or_create(story=target, key=key)
         feats = StoryFeatures(

@@ -153,3 +153,23 @@ def test_a_confirmed_alias_takes_effect_on_re_extraction(tmp_path):
     claim = Claim.objects.get(claimant=front)
     assert claim.type == "accusation"
     assert sdf in claim.targets.all()
+
+
+def test_linking_an_answer_bumps_the_accusations_updated_at_for_syncing_clients(tmp_path):
+    (tmp_path / "a.txt").write_text(
+        "اتهام\n\nاتهمت قوات سوريا الديمقراطية وزارة الدفاع السورية بقصف قرية قرب الطبقة.",
+        encoding="utf-8",
+    )
+    ingest(tmp_path / "a.txt")
+    accusation = Claim.objects.get(type="accusation")
+    stamp = accusation.updated_at
+    (tmp_path / "b.txt").write_text(
+        "نفي\n\nنفت وزارة الدفاع السورية اتهامات قوات سوريا الديمقراطية بقصف قرية قرب الطبقة.",
+        encoding="utf-8",
+    )
+    ingest(tmp_path / "b.txt")
+    accusation.refresh_from_db()
+    denial = Claim.objects.get(type="denial")
+    assert denial.responds_to == accusation
+    assert accusation.response_status == "denied"
+    assert accusation.updated_at > stamp

@@ -1,0 +1,236 @@
+"""Claims, actors, articles, stories and tags under /api/v1/: thin views over the
+selectors (reads) and claims.services.review (the one write)."""
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims.filters import ClaimFilter
+from claims.models import Claim
+from claims.selectors import actor_detail, actor_list, claim_list, tag_list
+from claims.serializers import (
+    PARTY_FIELDS,
+    ActorDetailOutput,
+    ActorOutput,
+    ArticleDetailOutput,
+    ArticleOutput,
+    ClaimOutput,
+    ClaimPatchInput,
+    StoryDetailOutput,
+    StoryOutput,
+    TagOutput,
+)
+from claims.services.review import claim_update
+from conflictdesk.api import (
+    API_PERMISSIONS,
+    PreconditionFailed,
+    UpdatedCursorPagination,
+    error_responses,
+    etag_for,
+    expected_version,
+    if_none_match,
+)
+from conflictdesk.errors import Conflict
+from sources.selectors import article_detail, article_list, story_detail, story_list
+
+# Editing a claim's parties (type, targets, what it answers) is an editor's right, the
+# one that goes with attributing quotes (DESIGN.md's roles table).
+EDIT_PARTIES_PERMISSION = "claims.change_mention"
+
+
+class ClaimPagination(UpdatedCursorPagination):
+    ordering = ("-updated_at", "-id")
+
+
+class ByIdPagination(UpdatedCursorPagination):
+    ordering = ("id",)
+
+
+class NewestFirstPagination(UpdatedCursorPagination):
+    ordering = ("-id",)
+
+
+def claim_etag(claim: Claim) -> str:
+    return etag_for(claim.pk, claim.version, claim.updated_at.isoformat())
+
+
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag of your copy: 304 Not Modified when it is current.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag or the version number you read (or send `version` in the "
+    "body). A stale one gets 412 and changes nothing.",
+)
+
+
+@extend_schema(
+    summary="List claims (the claim record of DESIGN.md), filtered, cursor-paginated",
+    description="Default order: most recently changed first. For incremental sync use "
+    "`ordering=updated_at&updated_since=<the last updated_at you saw>` and follow `next`.",
+    responses={200: ClaimOutput, **error_responses(400)},
+)
+class ClaimListView(generics.ListAPIView):
+    permission_classes = API_PERMISSIONS
+    read_permission = "claims.view_claim"
+    serializer_class = ClaimOutput
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = ClaimFilter
+    ordering_fields = ["updated_at", "created_at", "id"]
+    ordering = ["-updated_at"]
+    pagination_class = ClaimPagination
+
+    def get_queryset(self):
+        return claim_list()
+
+
+class ClaimDetailView(APIView):
+    permission_classes = API_PERMISSIONS
+    read_permission = "claims.view_claim"
+    write_permission = "claims.change_claim"
+
+    @extend_schema(
+        summary="One claim, with an ETag",
+        parameters=[IF_NONE_MATCH],
+        responses={
+            200: ClaimOutput,
+            304: OpenApiResponse(description="Not modified: your copy is current."),
+            **error_responses(404),
+        },
+    )
+    def get(self, request, pk: int):
+        claim = get_object_or_404(claim_list(), pk=pk)
+        etag = claim_etag(claim)
+        if if_none_match(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(ClaimOutput(claim).data, headers={"ETag": etag})
+
+    @extend_schema(
+        summary="Change a claim's type, status, targets, tags or what it answers",
+        description="Analysts may change status and tags; editors also type, targets and "
+        "responds_to. Needs If-Match (or `version`): a stale write gets 412.",
+        parameters=[IF_MATCH],
+        request=ClaimPatchInput,
+        responses={200: ClaimOutput, **error_responses(400, 404, 412, 428)},
+    )
+    def patch(self, request, pk: int):
+        current = get_object_or_404(Claim.objects.only("pk", "version", "updated_at"), pk=pk)
+        data = ClaimPatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        body_version = changes.pop("version", None)
+        if PARTY_FIELDS & set(changes) and not request.user.has_perm(EDIT_PARTIES_PERMISSION):
+            raise exceptions.PermissionDenied()
+        version = expected_version(
+            request, etag=claim_etag(current), version=current.version, body_version=body_version
+        )
+        try:
+            claim_update(claim_id=pk, user=request.user, expected_version=version, changes=changes)
+        except Conflict as exc:
+            raise PreconditionFailed() from exc
+        claim = claim_list().get(pk=pk)
+        return Response(ClaimOutput(claim).data, headers={"ETag": claim_etag(claim)})
+
+
+@extend_schema(
+    summary="List actors: aliases, parent, members and how accusations against them were answered",
+    responses={200: ActorOutput, **error_responses(400)},
+)
+class ActorListView(generics.ListAPIView):
+    permission_classes = API_PERMISSIONS
+    read_permission = "claims.view_actor"
+    serializer_class = ActorOutput
+    filterset_fields = ["kind", "status", "parent"]
+    pagination_class = ByIdPagination
+
+    def get_queryset(self):
+        return actor_list()
+
+
+@extend_schema(
+    summary="One actor, with its roles and the people who hold roles in it",
+    responses={200: ActorDetailOutput, **error_responses(404)},
+)
+class ActorDetailView(generics.RetrieveAPIView):
+    permission_classes = API_PERMISSIONS
+    read_permission = "claims.view_actor"
+    serializer_class = ActorDetailOutput
+
+    def get_queryset(self):
+        return actor_detail()
+
+
+@extend_schema(
+    summary="List articles (metadata, no body), newest first",
+    responses={200: ArticleOutput, **error_responses(400)},
+)
+class ArticleListView(generics.ListAPIView):
+    permission_classes = API_PERMISSIONS
+    read_permission = "sources.view_article"
+    serializer_class = ArticleOutput
+    filterset_fields = ["outlet", "story", "duplicate_of"]
+    pagination_class = NewestFirstPagination
+
+    def get_queryset(self):
+        return article_list()
+
+
+@extend_schema(
+    summary="One article: body and every mention, with offsets into the body",
+    responses={200: ArticleDetailOutput, **error_responses(404)},
+)
+class ArticleDetailView(generics.RetrieveAPIView):
+    permission_classes = API_PERMISSIONS
+    read_permission = "sources.view_article"
+    serializer_class = ArticleDetailOutput
+
+    def get_queryset(self):
+        return article_detail()
+
+
+@extend_schema(
+    summary="List stories, newest first",
+    responses={200: StoryOutput, **error_responses(400)},
+)
+class StoryListView(generics.ListAPIView):
+    permission_classes = API_PERMISSIONS
+    read_permission = "sources.view_story"
+    serializer_class = StoryOutput
+    pagination_class = NewestFirstPagination
+
+    def get_queryset(self):
+        return story_list()
+
+
+@extend_schema(
+    summary="One story: its articles, and its claims grouped by party with their answers",
+    responses={200: StoryDetailOutput, **error_responses(404)},
+)
+class StoryDetailView(generics.RetrieveAPIView):
+    permission_classes = API_PERMISSIONS
+    read_permission = "sources.view_story"
+    serializer_class = StoryDetailOutput
+
+    def get_queryset(self):
+        return story_detail()
+
+
+@extend_schema(summary="List tags", responses={200: TagOutput, **error_responses(400)})
+class TagListView(generics.ListAPIView):
+    permission_classes = API_PERMISSIONS
+    read_permission = "claims.view_tag"
+    serializer_class = TagOutput
+    pagination_class = ByIdPagination
+
+    def get_queryset(self):
+        return tag_list()

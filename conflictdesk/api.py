@@ -1,0 +1,270 @@
+"""What every endpoint of /api/v1/ shares: authentication, permissions, throttling,
+pagination, conditional requests and the one error shape.
+
+Every error is answered as
+    {"error": {"code": "not_found", "message": "...", "details": {...}}}
+with `message` in the language of the request (Accept-Language through Django's
+LocaleMiddleware: Arabic, the site's default, or English). The Arabic catalog of these
+messages is accounts/locale/ar/LC_MESSAGES/django.po; DRF's own field messages in
+`details` come translated by DRF's catalog.
+"""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox.auth import TokenAuthentication
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from conflictdesk.errors import Conflict, DomainError, NotFound
+
+MESSAGES = {
+    "validation_error": _("The request is not valid; the details say which fields and why."),
+    "parse_error": _("The request body could not be read."),
+    "not_authenticated": _("Authentication is required: send a token or sign in."),
+    "authentication_failed": _("The token is not valid: it is wrong, expired or revoked."),
+    "permission_denied": _("You do not have permission to do this."),
+    "read_only_token": _("This token is read-only: it cannot change anything."),
+    "not_found": _("Not found."),
+    "method_not_allowed": _("This method is not allowed here."),
+    "not_acceptable": _("The requested format is not available."),
+    "unsupported_media_type": _("This content type is not supported."),
+    "throttled": _("Too many requests: wait %(wait)s seconds and try again."),
+    "conflict": _("The change conflicts with the current data."),
+    "precondition_failed": _(
+        "The object changed since you read it: read it again and repeat your change."
+    ),
+    "precondition_required": _("Send If-Match with the ETag or the version you read."),
+    "invalid_input": _("The input breaks a rule; the details say which."),
+}
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = MESSAGES["precondition_failed"]
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = MESSAGES["precondition_required"]
+    default_code = "precondition_required"
+
+
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = MESSAGES["conflict"]
+    default_code = "conflict"
+
+
+class InvalidInputError(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = MESSAGES["invalid_input"]
+    default_code = "invalid_input"
+
+
+def _as_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, Http404 | NotFound):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, Conflict):
+        return ConflictError()
+    if isinstance(exc, DomainError):  # InvalidInput, or any other refusal
+        return InvalidInputError()
+    return exc
+
+
+def _code(exc: exceptions.APIException) -> str:
+    if isinstance(exc, exceptions.ValidationError):
+        return "validation_error"
+    detail = exc.detail
+    if isinstance(detail, exceptions.ErrorDetail) and detail.code in MESSAGES:
+        return detail.code
+    return exc.default_code
+
+
+def exception_handler(exc, context):
+    """DRF's handler (status, WWW-Authenticate, Retry-After), then the one error shape."""
+    # Imported here: DRF imports this module (the authentication class) while it loads
+    # rest_framework.views.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    domain_reason = str(exc) if isinstance(exc, DomainError) else ""
+    exc = _as_api_exception(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = _code(exc)
+    details: dict = {}
+    if isinstance(exc, exceptions.ValidationError):
+        details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    elif isinstance(exc, exceptions.Throttled):
+        details = {"wait": exc.wait and int(exc.wait + 0.999)}
+    elif domain_reason:
+        details = {"reason": domain_reason}
+    if code in MESSAGES:
+        message = str(MESSAGES[code])
+        if code == "throttled":
+            message = message % {"wait": details["wait"]}
+    else:
+        message = str(exc.detail)
+    response.data = {"error": {"code": code, "message": message, "details": details}}
+    return response
+
+
+class ErrorBody(serializers.Serializer):
+    code = serializers.CharField(help_text="A stable, machine-readable code: not_found, ...")
+    message = serializers.CharField(help_text="For people, in the language of the request.")
+    details = serializers.DictField(help_text="Field errors, the wait of a throttle, ...")
+
+
+class ErrorOutput(serializers.Serializer):
+    """The shape of every error the API returns."""
+
+    error = ErrorBody()
+
+
+def error_responses(*codes: int) -> dict:
+    """The error responses of an endpoint, for its schema."""
+    return {code: ErrorOutput for code in (401, 403, 429, *codes)}
+
+
+class ScopedTokenAuthentication(TokenAuthentication):
+    """knox's token authentication (tokens stored hashed, with an expiry); request.auth
+    is the token's ApiToken, which carries its scope (`read_only`).
+
+    A read-only token is refused here for any unsafe method, so that no view can let it
+    write, even one that sets its own permission classes (the ingest upload does).
+    """
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found and found[1].read_only and request.method not in permissions.SAFE_METHODS:
+            raise exceptions.PermissionDenied(MESSAGES["read_only_token"], code="read_only_token")
+        return found
+
+    def validate_user(self, auth_token):
+        from accounts.models import ApiToken
+
+        user, auth_token = super().validate_user(auth_token)
+        try:
+            api_token = auth_token.api_token
+        except ApiToken.DoesNotExist:
+            # A bare knox token (made outside accounts.services) gets the safe scope.
+            api_token = ApiToken(auth_token=auth_token, name="", read_only=True)
+        return user, api_token
+
+
+class ScopedTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "conflictdesk.api.ScopedTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication: "Authorization: Token <token>".',
+        }
+
+
+def token_scope_read_only(request) -> bool:
+    from accounts.models import ApiToken
+
+    return isinstance(request.auth, ApiToken) and request.auth.read_only
+
+
+class ReadOnlyTokenCannotWrite(permissions.BasePermission):
+    message = MESSAGES["read_only_token"]
+    code = "read_only_token"
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or not token_scope_read_only(request)
+
+
+class RolePermission(permissions.BasePermission):
+    """Reads need the view's `read_permission`; an outsider (no role) has none and sees
+    nothing. Writes need `write_permission`."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if request.method in permissions.SAFE_METHODS:
+            return user.has_perm(view.read_permission)
+        needed = getattr(view, "write_permission", None)
+        return bool(needed) and user.has_perm(needed)
+
+
+API_PERMISSIONS = [permissions.IsAuthenticated, ReadOnlyTokenCannotWrite, RolePermission]
+
+
+class PerTokenThrottle(SimpleRateThrottle):
+    """One budget per token (each of a user's tokens its own), or per signed-in user for
+    the browser. The rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api"]
+    (CONFLICTDESK_API_RATE), read at each request so that tests can change it."""
+
+    scope = "api"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def get_cache_key(self, request, view):
+        from accounts.models import ApiToken
+
+        if isinstance(request.auth, ApiToken) and request.auth.pk:
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class UpdatedCursorPagination(CursorPagination):
+    """Cursor pagination, stable under inserts: the position is a value of the first
+    ordering field, and ties are broken by id, so pages never skip or repeat a row."""
+
+    ordering = ("-id",)
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_ordering(self, request, queryset, view):
+        ordering = tuple(super().get_ordering(request, queryset, view))
+        first = ordering[0]
+        if first.lstrip("-") == "id":
+            return (first,)
+        return (first, "-id" if first.startswith("-") else "id")
+
+
+def etag_for(*parts) -> str:
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:20]
+    return f'"{digest}"'
+
+
+def if_none_match(request, etag: str) -> bool:
+    """True when the client's copy (If-None-Match) is current: answer 304."""
+    header = request.headers.get("If-None-Match", "")
+    tags = {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
+    return "*" in tags or etag in tags
+
+
+def expected_version(request, *, etag: str, version: int, body_version) -> int:
+    """The version the client's write is based on: If-Match (the ETag, or the bare
+    version number) or a `version` in the body. A stale ETag gives a version that can
+    never match, so the write fails with 412 and changes nothing."""
+    header = request.headers.get("If-Match", "").strip()
+    if header:
+        if header.isdigit():
+            return int(header)
+        tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+        if "*" in tags or etag in tags:
+            return version
+        raise PreconditionFailed()
+    if body_version is not None:
+        return body_version
+    raise PreconditionRequired()

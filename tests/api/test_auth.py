@@ -1,0 +1,190 @@
+"""Who may use the API: tokens (hashed, scoped, expiring, revocable) and sessions."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from knox.crypto import hash_token
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from accounts.models import ApiToken
+from accounts.services import api_token_create, api_token_revoke
+from claims.models import Claim
+from tests.api.conftest import client_for, error_of, token_client
+from tests.factories import ClaimFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+READ_URLS = ["/api/v1/claims/", "/api/v1/actors/", "/api/v1/articles/", "/api/v1/stories/",
+             "/api/v1/tags/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", READ_URLS)
+def test_an_anonymous_request_gets_401_with_the_scheme_to_use(url):
+    response = APIClient().get(url)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert error_of(response)["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("url", READ_URLS)
+def test_an_outsider_without_a_role_sees_nothing(url):
+    assert client_for(None).get(url).status_code == 403
+    assert token_client(None).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", READ_URLS)
+def test_an_analyst_reads_everything_with_a_session_or_a_read_only_token(url):
+    assert client_for("analyst").get(url).status_code == 200
+    assert token_client("analyst").get(url).status_code == 200
+
+
+def test_a_read_only_token_cannot_write_even_for_an_editor():
+    claim = ClaimFactory()
+    client = token_client("editor", read_only=True)
+    response = client.patch(
+        f"/api/v1/claims/{claim.pk}/", {"status": "confirmed"}, format="json", HTTP_IF_MATCH="1"
+    )
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "read_only_token"
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == ("proposed", 1)
+
+
+def test_a_read_only_token_cannot_upload_articles():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sources.models import IngestedFile
+
+    client = token_client("analyst", read_only=True)
+    upload = {"files": [SimpleUploadedFile("x.txt", "عنوان\nنص".encode())]}
+    response = client.post("/api/v1/ingest/", upload, format="multipart")
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "read_only_token"
+    assert not IngestedFile.objects.exists()
+
+
+def test_a_write_token_writes_with_its_users_rights():
+    claim = ClaimFactory()
+    client = token_client("analyst", read_only=False)
+    response = client.patch(
+        f"/api/v1/claims/{claim.pk}/", {"status": "confirmed"}, format="json", HTTP_IF_MATCH="1"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "confirmed"
+
+
+def test_an_expired_token_gets_401():
+    client = token_client("analyst", expiry=timedelta(seconds=-1))
+    response = client.get("/api/v1/claims/")
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "authentication_failed"
+
+
+def test_a_revoked_token_gets_401():
+    user = UserFactory(role="analyst")
+    token, raw = api_token_create(user=user, name="x", read_only=True, expiry=None)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    assert client.get("/api/v1/claims/").status_code == 200
+    api_token_revoke(token=token)
+    assert client.get("/api/v1/claims/").status_code == 401
+    assert not ApiToken.objects.exists()
+
+
+def test_a_wrong_token_gets_401():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
+    assert client.get("/api/v1/claims/").status_code == 401
+
+
+def test_the_token_is_stored_hashed_and_the_raw_token_is_nowhere_in_the_database():
+    user = UserFactory(role="analyst")
+    token, raw = api_token_create(user=user, name="x", read_only=True, expiry=None)
+    stored = [
+        *AuthToken.objects.values_list(),
+        *ApiToken.objects.values_list(),
+    ]
+    assert raw not in repr(stored)
+    assert token.auth_token.digest == hash_token(raw)
+    assert len(raw) >= 64
+
+
+def test_a_token_made_on_the_command_line_is_printed_once_and_works(capsys):
+    UserFactory(username="reporter", role="analyst")
+    call_command("create_api_token", "reporter", "--read-only", "--expires", "30", "--name", "bot")
+    raw = capsys.readouterr().out.strip()
+    token = ApiToken.objects.get()
+    assert (token.name, token.read_only) == ("bot", True)
+    assert token.auth_token.expiry is not None
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    assert client.get("/api/v1/claims/").status_code == 200
+
+
+def test_an_admin_makes_a_token_for_a_user_in_the_admin_and_sees_it_once(client):
+    admin = UserFactory(role="admin", is_staff=True)
+    reader = UserFactory(role="analyst")
+    client.force_login(admin)
+    response = client.post(
+        "/admin/accounts/apitoken/add/",
+        {"user": reader.pk, "name": "newsroom feed", "read_only": "on", "expires_in_days": "90"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    last_words = [str(m).rsplit(" ", 1)[-1] for m in response.context["messages"]]
+    (raw,) = [word for word in last_words if len(word) == 64]
+    token = ApiToken.objects.get()
+    assert (token.auth_token.user, token.read_only, token.created_by) == (reader, True, admin)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    assert api.get("/api/v1/claims/").status_code == 200
+
+
+def test_an_admin_lists_and_revokes_tokens_in_the_admin(client):
+    admin = UserFactory(role="admin", is_staff=True)
+    token, raw = api_token_create(
+        user=UserFactory(role="analyst"), name="old feed", read_only=True, expiry=None
+    )
+    client.force_login(admin)
+    listing = client.get("/admin/accounts/apitoken/")
+    assert listing.status_code == 200
+    assert "old feed" in listing.content.decode()
+    assert raw not in listing.content.decode()
+    response = client.post(
+        "/admin/accounts/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert response.status_code == 302
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    assert api.get("/api/v1/claims/").status_code == 401
+
+
+def test_an_analyst_cannot_manage_tokens_in_the_admin(client):
+    client.force_login(UserFactory(role="analyst", is_staff=True))
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 403
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **__import__("django.conf").conf.settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api": "3/min"},
+    }
+)
+def test_each_token_is_throttled_with_429_and_retry_after():
+    ClaimFactory()
+    client = token_client("analyst")
+    for _ in range(3):
+        assert client.get("/api/v1/claims/").status_code == 200
+    response = client.get("/api/v1/claims/")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    error = error_of(response)
+    assert error["code"] == "throttled"
+    assert error["details"]["wait"] == int(response["Retry-After"])
+    # Another token, even of another client, has its own budget.
+    assert token_client("analyst").get("/api/v1/claims/").status_code == 200
+    assert Claim.objects.count() == 1
