@@ -19,7 +19,8 @@ from sources.services.dedup import lock_index
 from sources.text.similarity import SAME_STORY_THRESHOLD, StoryFeatures, features, story_score
 
 WINDOW = timedelta(days=10)
-MAX_CANDIDATES = 50
+# Each candidate is scored on its stored features: few, well chosen, keep it cheap.
+MAX_CANDIDATES = 12
 MAX_KEYWORDS = 60
 
 
@@ -58,7 +59,9 @@ def _keys(feats: StoryFeatures) -> set[str]:
 
 
 def _best_story(feats: StoryFeatures, moment: datetime, exclude=()) -> Story | None:
-    keys = _keys(feats)
+    # Places tell events apart; actors (the SDF is in every other article) only when the
+    # article names no place.
+    keys = {f"place:{place}" for place in feats.places} or _keys(feats)
     if not keys:
         return None
     candidates = (
@@ -70,7 +73,8 @@ def _best_story(feats: StoryFeatures, moment: datetime, exclude=()) -> Story | N
         )
         .exclude(pk__in=exclude)
         .annotate(shared=Count("keys"))
-        .order_by("-shared", "-last_seen")[:MAX_CANDIDATES]
+        .order_by("-shared", "-last_seen")
+        .only("pk", "places", "actors", "keywords", "first_seen", "last_seen")[:MAX_CANDIDATES]
     )
     scored = [(story_score(feats, _story_features(story, moment)), story) for story in candidates]
     scored = [(score, story) for score, story in scored if score >= SAME_STORY_THRESHOLD]
@@ -107,14 +111,19 @@ def story_assign(*, article: Article, overlap: ArticleOverlap | None = None) -> 
     story = _live(overlap.original.story) if overlap is not None else None
     if story is None:
         feats = _features(full_text, moment)
-        story = _best_story(feats, moment) or _new_story(article.title, feats, moment)
-    elif overlap.new_spans:
-        # A re-publication with news of its own: score the added paragraphs against the
-        # original's story before the article's features join it.
-        full_text = _split_off_new_news(
-            article=article, story=story, overlap=overlap, moment=moment
-        )
-    _absorb(story, _features(full_text, moment), moment)
+        story = _best_story(feats, moment)
+        if story is None:
+            story = _new_story(article.title, feats, moment)  # starts with these features
+        else:
+            _absorb(story, feats, moment)
+    else:
+        if overlap.new_spans:
+            # A re-publication with news of its own: score the added paragraphs against
+            # the original's story before the article's features join it.
+            full_text = _split_off_new_news(
+                article=article, story=story, overlap=overlap, moment=moment
+            )
+        _absorb(story, _features(full_text, moment), moment)
     Article.objects.filter(pk=article.pk).update(story=story)
     article.story = story
     return story
