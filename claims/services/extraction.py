@@ -133,6 +133,7 @@ def article_extract(*, article_id: int) -> ExtractionResult | None:
             Mention.objects.filter(article=article).values_list("in_title", "start", "end")
         )
         actors = {a.key: a for a in Actor.objects.filter(key__in=_keys_of(found))}
+        pool = _story_claims(article)
         seen_quotes: set[tuple[str, str]] = set()
         touched: set[int] = set()
         text_of = {True: article.title, False: article.body}
@@ -158,7 +159,9 @@ def article_extract(*, article_id: int) -> ExtractionResult | None:
                 continue
             seen_quotes.add(quote_key)
             via = _via(candidate, sources[in_title])
-            claim, created = _claim_for(article, candidate, claimant, actors, via=actors.get(via))
+            claim, created = _claim_for(
+                article, candidate, claimant, actors, pool, via=actors.get(via)
+            )
             result.claims_created += created
             result.claims_reused += not created
             mention, made = Mention.objects.get_or_create(
@@ -260,30 +263,37 @@ def _parties_propose(article: Article, registry: Registry) -> list[str]:
     return proposed
 
 
+def _story_claims(article: Article) -> dict[tuple[int, str], list[tuple[Claim, set, set]]]:
+    """The story's claims by (claimant, type), with their content words and targets,
+    loaded once per article: candidates are matched against them in memory."""
+    pool: dict[tuple[int, str], list[tuple[Claim, set, set]]] = defaultdict(list)
+    if not article.story_id:
+        return pool
+    for claim in (
+        Claim.objects.filter(story=article.story).prefetch_related("targets").order_by("pk")
+    ):
+        targets = {target.key for target in claim.targets.all()}
+        pool[(claim.claimant_id, claim.type)].append((claim, _words(claim.text), targets))
+    return pool
+
+
 def _claim_for(
     article: Article,
     candidate: Candidate,
     claimant: Actor,
     actors: dict[str, Actor],
+    pool: dict[tuple[int, str], list[tuple[Claim, set, set]]],
     *,
     via: Actor | None = None,
 ) -> tuple[Claim, bool]:
     """The claim this candidate reports again (same story, claimant, type and similar
-    content), or a new one."""
+    content), or a new one (added to the pool, so a later report finds it)."""
     words = _words(candidate.quote)
     targets = {key for key in candidate.targets if key in actors}
-    same = (
-        Claim.objects.filter(story=article.story, claimant=claimant, type=candidate.type)
-        .prefetch_related("targets")
-        .order_by("pk")
-        if article.story_id
-        else Claim.objects.none()
-    )
-    for claim in same:
-        claim_targets = {target.key for target in claim.targets.all()}
+    for claim, claim_words, claim_targets in pool[(claimant.pk, candidate.type)]:
         if targets and claim_targets and not targets & claim_targets:
             continue
-        if _similarity(words, _words(claim.text)) >= SAME_CLAIM_SIMILARITY:
+        if _similarity(words, claim_words) >= SAME_CLAIM_SIMILARITY:
             return claim, False
     speaker = actors.get(candidate.speaker or "")
     claim = Claim(
@@ -304,10 +314,15 @@ def _claim_for(
     )
     claim.full_clean(exclude=["targets", "tags"])
     claim.save()
-    claim.targets.set([actors[key] for key in targets if key != claimant.key])
+    kept_targets = [actors[key] for key in targets if key != claimant.key]
+    claim.targets.set(kept_targets)
     ClaimEvent.objects.create(
         claim=claim, action="extracted", changes={"rule": claim.rule, "cue": claim.cue}
     )
+    if article.story_id:
+        pool[(claimant.pk, candidate.type)].append(
+            (claim, words, {target.key for target in kept_targets})
+        )
     return claim, True
 
 
