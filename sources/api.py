@@ -10,7 +10,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from sources.models import IngestedFile, IngestJob
-from sources.services.uploads import job_files, upload_receive
+from sources.services.uploads import job_files, job_finished, upload_receive
 
 
 class CanIngest(permissions.BasePermission):
@@ -59,11 +59,7 @@ class JobOutput(serializers.Serializer):
 
 def _job_payload(request, job: IngestJob) -> dict:
     files = list(job_files(job=job))
-    pending = {IngestedFile.Status.QUEUED, IngestedFile.Status.PROCESSING}
-    finished = all(
-        f.status not in pending and all(r.status not in pending for r in f.records.all())
-        for f in files
-    )
+    finished = job_finished(files)
     return JobOutput(
         {
             "id": job.pk,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from sources.forms import LedgerFilterForm, UploadForm
 from sources.models import IngestedFile, IngestJob
 from sources.services.ingest import file_retry
-from sources.services.uploads import job_files, upload_receive
+from sources.services.uploads import job_files, job_finished, upload_receive
 
 
 @login_required
@@ -48,11 +48,7 @@ def ingest_page(request):
 def job_page(request, job_id):
     job = get_object_or_404(IngestJob, pk=job_id)
     files = list(job_files(job=job))
-    pending = any(
-        f.status in (IngestedFile.Status.QUEUED, IngestedFile.Status.PROCESSING)
-        or any(r.status in ("queued", "processing") for r in f.records.all())
-        for f in files
-    )
+    pending = not job_finished(files)
     return render(request, "sources/job.html", {"job": job, "files": files, "pending": pending})
 
 

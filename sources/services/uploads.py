@@ -34,3 +34,13 @@ def upload_receive(
 def job_files(*, job: IngestJob):
     """The job's files with their records and articles, for its page and the API."""
     return job.files.all().prefetch_related("records__articles", "articles").order_by("pk")
+
+
+def job_finished(files: list[IngestedFile]) -> bool:
+    """Every file of the job, and every record of its JSON files, has an outcome (the
+    files come from `job_files`, records prefetched)."""
+    pending = {IngestedFile.Status.QUEUED, IngestedFile.Status.PROCESSING}
+    return all(
+        f.status not in pending and all(r.status not in pending for r in f.records.all())
+        for f in files
+    )
