@@ -60,3 +60,32 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def demo_site(live_server):
+    """The README's demo: registry, demo users and the sample articles, served live."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_registry", stdout=io.StringIO())
+    call_command("demo_users", stdout=io.StringIO())
+    call_command("ingest", str(REPO / "samples" / "articles"), stdout=io.StringIO())
+    return live_server.url
+
+
+DEMO_PASSWORDS = {
+    "analyst": "analyst-demo-2026",
+    "editor": "editor-demo-2026",
+    "admin": "admin-demo-2026",
+}
+
+
+def log_in(page, url: str, username: str, password: str | None = None) -> None:
+    """Sign in through the app's own login page; lands on the dashboard."""
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or DEMO_PASSWORDS[username])
+    page.click("form button[type=submit]")
+    page.wait_for_load_state("domcontentloaded")

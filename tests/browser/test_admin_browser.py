@@ -1,25 +1,12 @@
 """A person logs in with a demo account in a real headless Chromium and searches."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-
-from tests.conftest import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo_site(live_server):
-    call_command("load_registry", stdout=io.StringIO())
-    call_command("demo_users", stdout=io.StringIO())
-    call_command("ingest", str(REPO / "samples" / "articles"), stdout=io.StringIO())
-    return live_server.url
-
-
-def log_in(page, url, username, password):
-    page.goto(f"{url}/")
+def admin_log_in(page, url, username, password):
+    page.goto(f"{url}/admin/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("input[type=submit]")
@@ -32,7 +19,7 @@ def test_the_demo_analyst_logs_in_to_a_right_to_left_arabic_page(page, demo_site
     assert html.get_attribute("dir") == "rtl"
     screenshot("login")
 
-    log_in(page, demo_site, "analyst", "analyst-demo-2026")
+    admin_log_in(page, demo_site, "analyst", "analyst-demo-2026")
     page.wait_for_selector("#content")
     assert "analyst" in page.locator("#user-tools").inner_text().lower()
     # Text laid out right to left: the page's computed direction, not only the attribute.
@@ -41,7 +28,7 @@ def test_the_demo_analyst_logs_in_to_a_right_to_left_arabic_page(page, demo_site
 
 
 def test_searching_articles_for_isis_finds_the_obfuscated_spelling(page, demo_site, screenshot):
-    log_in(page, demo_site, "analyst", "analyst-demo-2026")
+    admin_log_in(page, demo_site, "analyst", "analyst-demo-2026")
     page.goto(f"{demo_site}/admin/sources/article/?q=داعش")
     rows = page.locator("#result_list tbody tr")
     assert rows.count() >= 1
