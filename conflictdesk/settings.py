@@ -245,7 +245,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "conflictdesk.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "conflictdesk.api.UpdatedCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "conflictdesk.schema.ApiSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {

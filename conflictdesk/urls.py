@@ -9,6 +9,8 @@ from drf_spectacular.views import (
 
 from conflictdesk.views import healthz
 
+handler404 = "conflictdesk.views.not_found"
+
 admin.site.site_header = "conflictdesk"
 admin.site.site_title = "conflictdesk"
 

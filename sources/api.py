@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from conflictdesk.api import ErrorOutput
 from sources.models import IngestedFile, IngestJob
 from sources.services.uploads import job_files, job_finished, upload_receive
 
@@ -95,6 +96,9 @@ class UploadView(APIView):
 class JobView(APIView):
     permission_classes = [permissions.IsAuthenticated, CanIngest]
 
-    @extend_schema(responses={200: JobOutput}, summary="Follow an upload: each file's status")
+    @extend_schema(
+        responses={200: JobOutput, 404: ErrorOutput},
+        summary="Follow an upload: each file's status",
+    )
     def get(self, request, job_id):
         return Response(_job_payload(request, get_object_or_404(IngestJob, pk=job_id)))
