@@ -434,11 +434,16 @@ def claim_update_response_statuses(*, accusation_ids: list[int]) -> None:
         "responds_to_id", "type"
     ):
         answers[target].add(kind)
+    # What the accused said to the charge itself comes first: a denial, a confirmation,
+    # or the reported silence ("لم تصدر الحكومة تعليقاً على هذه الاتهامات"). A counter-version
+    # of the events (the accused's own story of the clashes) answers the charge only when
+    # it is all there is: a ministry that narrates an attack by the accuser has still not
+    # addressed "coordinating with ISIS". The thread keeps every answer either way.
     order = [
         (Type.DENIAL, Claim.ResponseStatus.DENIED),
-        (Type.COUNTERCLAIM, Claim.ResponseStatus.COUNTERED),
         (Type.CONFIRMATION, Claim.ResponseStatus.CONFIRMED),
         (Type.NO_COMMENT, Claim.ResponseStatus.NO_COMMENT),
+        (Type.COUNTERCLAIM, Claim.ResponseStatus.COUNTERED),
     ]
     for accusation_id in accusation_ids:
         status = next(

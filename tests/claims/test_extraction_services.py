@@ -54,7 +54,18 @@ def test_the_governments_silence_is_a_no_comment_answering_the_accusation(seeds)
     assert silence.responds_to is not None
     assert silence.responds_to.type == "accusation"
     assert silence.responds_to.claimant.key == "sdf"
-    assert silence.responds_to.response_status in {"no_comment", "countered", "denied"}
+    # The ministry's counter-story (001) is in the thread too, but it does not address
+    # the charge: the accusation's status shows the silence.
+    assert silence.responds_to.response_status == "no_comment"
+
+
+def test_the_ministrys_counter_story_is_linked_to_the_accusation_as_a_counterclaim(seeds):
+    counter = Claim.objects.filter(type="counterclaim", mentions__article=seeds["001"]).first()
+    assert counter is not None
+    assert counter.claimant.key == "syrian_mod"
+    assert counter.responds_to is not None
+    assert counter.responds_to.claimant.key == "sdf"
+    assert counter.links_out.filter(kind="counters", target=counter.responds_to).exists()
 
 
 def test_re_extraction_changes_nothing_and_spares_what_an_analyst_confirmed(seeds):
