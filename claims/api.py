@@ -1,18 +1,28 @@
 """Claims, actors, articles, stories and tags under /api/v1/: thin views over the
 selectors (reads) and claims.services.review (the one write)."""
 
+import json
+
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, renderers, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from claims.filters import ClaimFilter
+from claims.filters import ActorFilter, ArticleFilter, ClaimFilter
 from claims.models import Claim
-from claims.selectors import actor_detail, actor_list, claim_list, tag_list
+from claims.records import claim_record
+from claims.selectors import (
+    actor_detail,
+    actor_list,
+    claim_export_lines,
+    claim_list,
+    tag_list,
+)
 from claims.serializers import (
     PARTY_FIELDS,
     ActorDetailOutput,
@@ -29,6 +39,7 @@ from claims.services.review import claim_update
 from conflictdesk.api import (
     API_PERMISSIONS,
     PreconditionFailed,
+    StrictFilterBackend,
     UpdatedCursorPagination,
     error_responses,
     etag_for,
@@ -74,17 +85,69 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+class _StreamedRenderer(renderers.BaseRenderer):
+    """Names a streamed format for content negotiation (`?format=`, `Accept`). The rows
+    are written by ClaimListView itself; only an error body, which is JSON, would come
+    here, and ClaimListView sends errors as JSON anyway."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
+class CSVRenderer(_StreamedRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class JSONLinesRenderer(_StreamedRenderer):
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+
+
+STREAMED_RENDERERS = (CSVRenderer, JSONLinesRenderer)
+STREAM_CHUNK = 500
+
+
+def _api_claim_record(claim: Claim) -> dict:
+    return {**claim_record(claim), "version": claim.version}
+
+
 @extend_schema(
     summary="List claims (the claim record of DESIGN.md), filtered, cursor-paginated",
     description="Default order: most recently changed first. For incremental sync use "
-    "`ordering=updated_at&updated_since=<the last updated_at you saw>` and follow `next`.",
-    responses={200: ClaimOutput, **error_responses(400)},
+    "`ordering=updated_at&updated_since=<the last updated_at you saw>` and follow `next`.\n\n"
+    "`?format=csv` or `?format=jsonl` (or `Accept: text/csv`, `Accept: "
+    "application/x-ndjson`) streams every claim the filters select, in the requested "
+    "order, as one file: no pagination. JSON lines hold the same record as `results`; "
+    "CSV rows are the flattened record of `manage.py export_claims --format csv`, after "
+    "a UTF-8 byte-order mark.",
+    parameters=[
+        OpenApiParameter(
+            "format",
+            OpenApiTypes.STR,
+            enum=["json", "csv", "jsonl"],
+            description="`csv` or `jsonl`: the whole filtered list, streamed.",
+        )
+    ],
+    responses={
+        (200, "application/json"): ClaimOutput,
+        (200, "text/csv"): OpenApiResponse(
+            OpenApiTypes.STR, description="Every selected claim, one CSV row each."
+        ),
+        (200, "application/x-ndjson"): OpenApiResponse(
+            OpenApiTypes.STR, description="Every selected claim, one JSON record per line."
+        ),
+        **error_responses(400),
+    },
 )
 class ClaimListView(generics.ListAPIView):
     permission_classes = API_PERMISSIONS
     read_permission = "claims.view_claim"
     serializer_class = ClaimOutput
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, *STREAMED_RENDERERS]
+    filter_backends = [StrictFilterBackend, OrderingFilter]
     filterset_class = ClaimFilter
     ordering_fields = ["updated_at", "created_at", "id"]
     ordering = ["-updated_at"]
@@ -92,6 +155,33 @@ class ClaimListView(generics.ListAPIView):
 
     def get_queryset(self):
         return claim_list()
+
+    def list(self, request, *args, **kwargs):
+        fmt = request.accepted_renderer.format
+        if fmt not in {renderer.format for renderer in STREAMED_RENDERERS}:
+            return super().list(request, *args, **kwargs)
+        claims = self.filter_queryset(self.get_queryset())
+        # The ordering's own tie-break, as the pages have it: id.
+        first = claims.query.order_by[0] if claims.query.order_by else "-updated_at"
+        claims = claims.order_by(first, "-pk" if str(first).startswith("-") else "pk")
+        lines = claim_export_lines(
+            claims, fmt=fmt, record=_api_claim_record, chunk_size=STREAM_CHUNK
+        )
+        response = StreamingHttpResponse(
+            lines, content_type=f"{request.accepted_renderer.media_type}; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="claims.{fmt}"'
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Errors keep the one JSON shape (conflictdesk.api), whatever format was asked.
+        if isinstance(response, Response) and isinstance(
+            response.accepted_renderer, STREAMED_RENDERERS
+        ):
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response
 
 
 class ClaimDetailView(APIView):
@@ -150,7 +240,7 @@ class ActorListView(generics.ListAPIView):
     permission_classes = API_PERMISSIONS
     read_permission = "claims.view_actor"
     serializer_class = ActorOutput
-    filterset_fields = ["kind", "status", "parent"]
+    filterset_class = ActorFilter
     pagination_class = ByIdPagination
 
     def get_queryset(self):
@@ -178,7 +268,7 @@ class ArticleListView(generics.ListAPIView):
     permission_classes = API_PERMISSIONS
     read_permission = "sources.view_article"
     serializer_class = ArticleOutput
-    filterset_fields = ["outlet", "story", "duplicate_of"]
+    filterset_class = ArticleFilter
     pagination_class = NewestFirstPagination
 
     def get_queryset(self):

@@ -1,13 +1,16 @@
 """Reading claims data: query sets with their related rows, and cached lookups."""
 
+import csv
+import json
 from collections import defaultdict
+from collections.abc import Iterator
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.extraction.matcher import AliasIndex
 from claims.models import Actor, ActorAlias, ActorRole, Claim, Tag
-from claims.records import claims_with_record_data
+from claims.records import CSV_COLUMNS, claim_csv_row, claim_record, claims_with_record_data
 
 _alias_index_cache: dict[str, tuple[tuple, AliasIndex]] = {}
 
@@ -78,3 +81,452 @@ def actor_detail() -> QuerySet[Actor]:
 
 def tag_list() -> QuerySet[Tag]:
     return Tag.objects.all()
+
+
+def actor_parties() -> dict[int, int]:
+    """Each actor's party: the top of its parent chain; a person belongs to the party of
+    the organisation of their first role (Farhad Shami → SDF media center → SDF).
+    Two small queries over the whole registry; the story pages group claims by it."""
+    parents = dict(Actor.objects.values_list("pk", "parent_id"))
+    orgs: dict[int, int] = {}
+    for person_id, org_id in ActorRole.objects.order_by("pk").values_list(
+        "person_id", "organization_id"
+    ):
+        orgs.setdefault(person_id, org_id)
+
+    def top(actor_id: int) -> int:
+        seen = {actor_id}
+        if parents.get(actor_id) is None and actor_id in orgs:
+            actor_id = orgs[actor_id]
+        while parents.get(actor_id) is not None and parents[actor_id] not in seen:
+            seen.add(actor_id)
+            actor_id = parents[actor_id]
+        return actor_id
+
+    return {actor_id: top(actor_id) for actor_id in parents}
+
+
+def actor_choices() -> QuerySet[Actor]:
+    """Actors an editor may pick as claimant, speaker or target (names only)."""
+    return (
+        Actor.objects.filter(status=Actor.Status.CONFIRMED)
+        .only("pk", "name_ar", "name_en", "kind")
+        .order_by("name_ar")
+    )
+
+
+def actor_by_name(name: str) -> list[Actor]:
+    """The actors a typed name designates: a registry key, a name or an alias, compared
+    after the registry's normalization ("لـ”قسد”" and "قسد" find the SDF). Confirmed
+    actors win over proposed ones; more than one result means the name is ambiguous."""
+    from sources.text import normalize_for_matching
+
+    name = name.strip()
+    if not name:
+        return []
+    exact = list(
+        Actor.objects.filter(Q(key=name) | Q(name_ar=name) | Q(name_en__iexact=name)).order_by("pk")
+    )
+    folded = normalize_for_matching(name)
+    found = exact or list(
+        Actor.objects.filter(aliases__normalized=folded, aliases__proposed=False)
+        .distinct()
+        .order_by("pk")
+    )
+    if not found and folded:
+        actors = Actor.objects.only("pk", "name_ar", "name_en", "status", "kind")
+        found = [
+            actor
+            for actor in actors
+            if normalize_for_matching(actor.name_ar) == folded
+            or normalize_for_matching(actor.name_en) == folded
+        ]
+    confirmed = [actor for actor in found if actor.status == Actor.Status.CONFIRMED]
+    return confirmed or found
+
+
+def claim_detail() -> QuerySet[Claim]:
+    """One claim's page: its record's rows, its story and the claim it answers."""
+    return claim_list().select_related(
+        "story", "responds_to__claimant", "responds_to__first_outlet"
+    )
+
+
+def _first_appearance_key(claim: Claim) -> tuple:
+    return (claim.first_seen_at or claim.created_at, claim.pk)
+
+
+def claim_thread(claim: Claim) -> list[dict]:
+    """The claims around this one — what it answers, what answers it, its links in and
+    out — one entry per other claim, holding every relation between the two, in order
+    of first appearance. A fixed number of queries, however long the thread."""
+    from claims.models import ClaimLink
+
+    entries: dict[int, dict] = {}
+
+    def add(other: Claim, relation: str, link=None) -> None:
+        entry = entries.setdefault(other.pk, {"claim": other, "relations": []})
+        entry["relations"].append({"relation": relation, "link": link})
+
+    if claim.responds_to_id:
+        add(claim.responds_to, "answers")
+    answers = Claim.objects.filter(responds_to=claim).select_related("claimant", "first_outlet")
+    for response in answers.order_by("created_at", "id"):
+        add(response, "answered_by")
+    outgoing = ClaimLink.objects.filter(source=claim).select_related(
+        "target__claimant", "target__first_outlet"
+    )
+    for link in outgoing.order_by("id"):
+        add(link.target, "out", link)
+    incoming = ClaimLink.objects.filter(target=claim).select_related(
+        "source__claimant", "source__first_outlet"
+    )
+    for link in incoming.order_by("id"):
+        add(link.source, "in", link)
+    return sorted(entries.values(), key=lambda entry: _first_appearance_key(entry["claim"]))
+
+
+def claim_events(claim: Claim) -> QuerySet:
+    """A claim's history, oldest first, with who did each change."""
+    from claims.models import ClaimEvent
+
+    return ClaimEvent.objects.filter(claim=claim).select_related("user").order_by("at", "id")
+
+
+def review_queue(*, status: str | None = Claim.Status.PROPOSED) -> QuerySet[Claim]:
+    """Proposed claims (or any, with status=None), oldest first, with what the review
+    queue shows of each: parties, tags and the mentions with their article's text (to
+    show the quote in context)."""
+    from claims.models import Mention
+
+    mentions = (
+        Mention.objects.select_related("article__outlet")
+        .defer("article__raw_text", "article__normalized")
+        .order_by("article__published_at", "article_id", "in_title", "start", "id")
+    )
+    claims = Claim.objects.filter(status=status) if status else Claim.objects.all()
+    return (
+        claims.select_related("claimant", "speaker", "story", "first_outlet")
+        .prefetch_related("targets", "tags", Prefetch("mentions", queryset=mentions))
+        .order_by("created_at", "id")
+    )
+
+
+def claim_list_rows(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The claim list's rows: parties, first outlet, tags and the number of mentions, in
+    a fixed number of queries (the count is a subquery, run for the page's rows only)."""
+    from claims.models import Mention
+
+    mentions = Mention.objects.filter(claim_id=OuterRef("pk"))
+    return (
+        claims.select_related("claimant", "speaker", "first_outlet")
+        .prefetch_related("targets", "tags")
+        .annotate(mention_count=_count(mentions, "claim_id"))
+    )
+
+
+class _Echo:
+    """A file that hands back what is written to it, for csv.writer in a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def claim_export_lines(
+    claims: QuerySet[Claim], *, fmt: str, record=None, chunk_size: int = 500
+) -> Iterator[str]:
+    """The claims as the lines of an export file, in the queryset's order, read in chunks
+    so memory stays flat: JSON lines of the claim record (claims.records), or CSV rows
+    flattened by claims.records.claim_csv_row after a byte-order mark and the header (so
+    spreadsheets read Arabic). `claims` must carry the record data
+    (claims.records.claims_with_record_data); `record` may extend the record (the API
+    adds `version`)."""
+    from django.db import connections, transaction
+
+    record = record or claim_record
+    writer = csv.writer(_Echo())
+    if fmt == "csv":
+        yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+    buffer: list[str] = []
+    # One transaction: the file is one snapshot, and PostgreSQL streams the cursor (out of
+    # a transaction it would be WITH HOLD, computed whole before the first row).
+    with transaction.atomic(using=claims.db):
+        if connections[claims.db].vendor == "postgresql":
+            with connections[claims.db].cursor() as cursor:
+                # Plan for every row, not for the first tenth (a cursor's default), which
+                # can mean testing claim after claim along the sort order's index.
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+        for claim in claims.iterator(chunk_size=chunk_size):
+            data = record(claim)
+            if fmt == "csv":
+                buffer.append(writer.writerow(claim_csv_row(data)))
+            else:
+                buffer.append(json.dumps(data, ensure_ascii=False) + "\n")
+            if len(buffer) >= 100:
+                yield "".join(buffer)
+                buffer.clear()
+    if buffer:
+        yield "".join(buffer)
+
+
+def dashboard_counts() -> dict:
+    """The dashboard's counts. Every claim count comes from one GROUP BY (type × status ×
+    response status); articles and stories are one aggregate each."""
+    from sources.models import Article, Story
+
+    by_type = dict.fromkeys(Claim.Type.values, 0)
+    by_status = dict.fromkeys(Claim.Status.values, 0)
+    unanswered = 0
+    grouped = (
+        Claim.objects.order_by()
+        .values_list("type", "status", "response_status")
+        .annotate(n=Count("pk"))
+    )
+    for type_, status, response_status, n in grouped:
+        by_type[type_] = by_type.get(type_, 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+        if type_ == Claim.Type.ACCUSATION and response_status == Claim.ResponseStatus.UNANSWERED:
+            unanswered += n
+    articles = Article.objects.aggregate(
+        total=Count("pk"), duplicates=Count("pk", filter=Q(duplicate_of__isnull=False))
+    )
+    return {
+        "claims": sum(by_status.values()),
+        "claims_by_type": [(v, label, by_type.get(v, 0)) for v, label in Claim.Type.choices],
+        "claims_by_status": [(v, label, by_status.get(v, 0)) for v, label in Claim.Status.choices],
+        "unanswered_accusations": unanswered,
+        "articles": articles["total"],
+        "duplicate_articles": articles["duplicates"],
+        "stories": Story.objects.filter(merged_into__isnull=True).count(),
+    }
+
+
+def ingest_health(*, failures: int = 5) -> dict:
+    """Received files by status (one GROUP BY) and the latest failures with their reason."""
+    from sources.models import IngestedFile
+
+    counts = dict(IngestedFile.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    latest = (
+        IngestedFile.objects.filter(status=IngestedFile.Status.FAILED)
+        .order_by("-updated_at", "-pk")
+        .only("pk", "original_name", "line", "error", "attempts", "updated_at")[:failures]
+    )
+    return {
+        "by_status": [
+            (value, label, counts.get(value, 0)) for value, label in IngestedFile.Status.choices
+        ],
+        "failures": list(latest),
+    }
+
+
+def claims_newest(*, limit: int = 10) -> list[Claim]:
+    return list(
+        Claim.objects.select_related("claimant")
+        .prefetch_related("targets")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def accusations_unanswered(*, limit: int = 5) -> list[Claim]:
+    """The newest accusations nobody has answered (rejected ones left out)."""
+    return list(
+        Claim.objects.filter(
+            type=Claim.Type.ACCUSATION, response_status=Claim.ResponseStatus.UNANSWERED
+        )
+        .exclude(status=Claim.Status.REJECTED)
+        .select_related("claimant")
+        .prefetch_related("targets")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def charts_stamp() -> tuple:
+    """What the dashboard charts depend on, cheap to read: it keys their cache."""
+    claims = Claim.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    actors = Actor.objects.aggregate(last=Max("updated_at"))
+    return (claims["n"], claims["last"], actors["last"])
+
+
+def claims_per_week(*, top: int = 5, weeks: int = 12, min_weeks: int = 4) -> dict:
+    """Claims (not rejected) per week of first appearance, by claimant, over at most
+    `weeks` weeks up to the latest claim: the `top` claimants by number of claims, and
+    the rest summed as "others". One aggregate for the latest week, one GROUP BY."""
+    from datetime import datetime, time, timedelta
+
+    from django.db.models.functions import TruncWeek
+    from django.utils import timezone
+
+    claims = Claim.objects.exclude(status=Claim.Status.REJECTED).annotate(
+        seen=Coalesce("first_seen_at", "created_at")
+    )
+    latest = claims.aggregate(last=Max("seen"))["last"]
+    if latest is None:
+        return {"weeks": [], "series": [], "others": []}
+    last_day = timezone.localtime(latest).date()
+    last_monday = last_day - timedelta(days=last_day.weekday())
+    week_starts = [last_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    since = timezone.make_aware(datetime.combine(week_starts[0], time.min))
+    grouped = (
+        claims.filter(seen__gte=since)
+        .annotate(week=TruncWeek("seen"))
+        .order_by()
+        .values_list("week", "claimant_id", "claimant__name_ar", "claimant__name_en")
+        .annotate(n=Count("pk"))
+    )
+    position = {day: i for i, day in enumerate(week_starts)}
+    counts: dict[int, list[int]] = {}
+    names: dict[int, dict] = {}
+    for week, claimant_id, name_ar, name_en, n in grouped:
+        day = timezone.localtime(week).date() if isinstance(week, datetime) else week
+        if day not in position:
+            continue
+        counts.setdefault(claimant_id, [0] * weeks)[position[day]] += n
+        names[claimant_id] = {"id": claimant_id, "name_ar": name_ar, "name_en": name_en}
+    ranked = sorted(counts, key=lambda pk: (-sum(counts[pk]), names[pk]["name_ar"], pk))
+    others = [0] * weeks
+    for pk in ranked[top:]:
+        others = [a + b for a, b in zip(others, counts[pk], strict=True)]
+    # Start at the first week with claims (but show a few weeks at least).
+    first = min((row.index(next(n for n in row if n)) for row in counts.values()), default=0)
+    cut = max(0, min(first, weeks - min_weeks))
+    return {
+        "weeks": week_starts[cut:],
+        "series": [(names[pk], counts[pk][cut:]) for pk in ranked[:top]],
+        "others": others[cut:],
+    }
+
+
+def response_profiles(*, top: int = 8) -> list[dict]:
+    """How each accused party answered the accusations against it (not rejected), for
+    the `top` most accused: one GROUP BY over (target, response status)."""
+    grouped = (
+        Claim.targets.through.objects.filter(claim__type=Claim.Type.ACCUSATION)
+        .exclude(claim__status=Claim.Status.REJECTED)
+        .order_by()
+        .values_list("actor_id", "actor__name_ar", "actor__name_en", "claim__response_status")
+        .annotate(n=Count("claim_id"))
+    )
+    actors: dict[int, dict] = {}
+    for actor_id, name_ar, name_en, response_status, n in grouped:
+        if actor_id not in actors:
+            actors[actor_id] = {
+                "id": actor_id,
+                "name_ar": name_ar,
+                "name_en": name_en,
+                "counts": dict.fromkeys(RESPONSE_PROFILE, 0),
+                "total": 0,
+            }
+        entry = actors[actor_id]
+        status = response_status or Claim.ResponseStatus.UNANSWERED
+        entry["counts"][status] = entry["counts"].get(status, 0) + n
+        entry["total"] += n
+    ranked = sorted(actors.values(), key=lambda e: (-e["total"], e["name_ar"], e["id"]))
+    return ranked[:top]
+
+
+ACTOR_STATUS_FILTERS = ("confirmed", "proposed", "proposed_aliases")
+
+
+def actor_directory(
+    *, q: str = "", kind: str = "", status: str = "", language: str = "ar"
+) -> QuerySet[Actor]:
+    """The actor list: `actor_list()` plus how many claims each actor made, is targeted
+    by and voiced (subqueries, run for the page's rows only). `q` matches any alias in
+    any spelling, folded by the project's normalization ("قَسَد"، "لقسد"، "د1عـ.ـش");
+    actors it names exactly come first, then by name in the UI language."""
+    from django.db.models import Case, Value, When
+    from django.db.models.functions import Lower, NullIf
+
+    from sources.text import normalize_for_matching
+
+    actors = actor_list().annotate(
+        claims_made_count=_count(Claim.objects.filter(claimant_id=OuterRef("pk")), "claimant_id"),
+        claims_against_count=_count(
+            Claim.targets.through.objects.filter(actor_id=OuterRef("pk")), "actor_id"
+        ),
+        claims_voiced_count=_count(Claim.objects.filter(speaker_id=OuterRef("pk")), "speaker_id"),
+    )
+    q = q.strip()
+    if q:
+        folded = normalize_for_matching(q)
+        matching = Q(name_ar__icontains=q) | Q(name_en__icontains=q) | Q(key__iexact=q)
+        exact = Q(key__iexact=q)
+        if folded:
+            aliases = ActorAlias.objects.filter(normalized__contains=folded)
+            matching |= Q(pk__in=aliases.values("actor_id"))
+            named = ActorAlias.objects.filter(normalized=folded)
+            exact |= Q(pk__in=named.values("actor_id"))
+        actors = actors.filter(matching).annotate(
+            search_rank=Case(When(exact, then=Value(0)), default=Value(1))
+        )
+    if kind:
+        actors = actors.filter(kind=kind)
+    if status == "confirmed":
+        actors = actors.filter(status=Actor.Status.CONFIRMED)
+    elif status == "proposed":
+        actors = actors.filter(status=Actor.Status.PROPOSED)
+    elif status == "proposed_aliases":
+        proposed = ActorAlias.objects.filter(proposed=True).values("actor_id")
+        actors = actors.filter(pk__in=proposed)
+    order = ["search_rank"] if q else []
+    if language == "en":
+        # English names first; an actor without one sorts by its Arabic name.
+        order += [Lower(Coalesce(NullIf("name_en", Value("")), "name_ar")), "pk"]
+    else:
+        order += ["name_ar", "pk"]
+    return actors.order_by(*order)
+
+
+def actor_claims(*, actor_id: int, limit: int = 25) -> dict[str, list[Claim]]:
+    """An actor's newest claims: made (claimant), against it (target), voiced (speaker)."""
+    claims = (
+        Claim.objects.select_related("claimant", "speaker")
+        .prefetch_related("targets")
+        .order_by("-created_at", "-pk")
+    )
+    targeted = Claim.targets.through.objects.filter(actor_id=actor_id).values("claim_id")
+    return {
+        "made": list(claims.filter(claimant_id=actor_id)[:limit]),
+        "against": list(claims.filter(pk__in=targeted)[:limit]),
+        "voiced": list(claims.filter(speaker_id=actor_id)[:limit]),
+    }
+
+
+def accusations_against(*, actor_id: int, limit: int = 50) -> list[Claim]:
+    """The accusations against an actor with the claims that answer them."""
+    targeted = Claim.targets.through.objects.filter(actor_id=actor_id).values("claim_id")
+    answers = Claim.objects.select_related("claimant").order_by("created_at", "pk")
+    return list(
+        Claim.objects.filter(pk__in=targeted, type=Claim.Type.ACCUSATION)
+        .select_related("claimant")
+        .prefetch_related(Prefetch("responses", queryset=answers))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def tag_directory() -> QuerySet[Tag]:
+    """Tags with how many claims carry each (a subquery, for the page's rows only)."""
+    tagged = Claim.tags.through.objects.filter(tag_id=OuterRef("pk"))
+    return (
+        Tag.objects.select_related("created_by")
+        .annotate(claim_count=_count(tagged, "tag_id"))
+        .order_by("label_ar", "pk")
+    )
+
+
+def actor_page() -> QuerySet[Actor]:
+    """One actor's page: its directory row (counts, profile) with its people and members."""
+    return actor_directory().prefetch_related(
+        Prefetch("roles", queryset=ActorRole.objects.select_related("organization")),
+        Prefetch("people_roles", queryset=ActorRole.objects.select_related("person")),
+        Prefetch("members", queryset=Actor.objects.order_by("name_ar", "pk")),
+    )
+
+
+def actor_merge_choices(*, exclude: int) -> QuerySet[Actor]:
+    """The actors another one may be merged into (names and keys only)."""
+    return (
+        Actor.objects.exclude(pk=exclude)
+        .only("pk", "key", "name_ar", "name_en")
+        .order_by("name_ar", "pk")
+    )

@@ -5,15 +5,17 @@ Every error is answered as
     {"error": {"code": "not_found", "message": "...", "details": {...}}}
 with `message` in the language of the request (Accept-Language through Django's
 LocaleMiddleware: Arabic, the site's default, or English). The Arabic catalog of these
-messages is accounts/locale/ar/LC_MESSAGES/django.po; DRF's own field messages in
-`details` come translated by DRF's catalog.
+messages is locale/ar/LC_MESSAGES/django.po, the project's one catalog; DRF's own field
+messages in `details` come translated by DRF's catalog.
 """
 
 import hashlib
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions, permissions, serializers, status
@@ -296,3 +298,34 @@ def expected_version(request, *, etag: str, version: int, body_version) -> int:
     if body_version is not None:
         return body_version
     raise PreconditionRequired()
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, minus its habit of reading `?updated_since=` as "no filter": an
+    API client that sends a parameter with no value gets a 400 saying so, unless the
+    parameter is free text (an empty `q` is a search for nothing in particular)."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            empty = [
+                name
+                for name, field in filterset.filters.items()
+                if request.query_params.get(name, None) == ""
+                and not isinstance(field, django_filters.CharFilter)
+            ]
+            if empty:
+                message = _("An empty value is not allowed; leave the parameter out.")
+                raise exceptions.ValidationError({name: [message] for name in empty})
+            # django-filter reads any other word as "unknown" and filters nothing.
+            not_boolean = [
+                name
+                for name, field in filterset.filters.items()
+                if isinstance(field, django_filters.BooleanFilter)
+                and name in request.query_params
+                and request.query_params[name].lower() not in {"true", "false", "1", "0"}
+            ]
+            if not_boolean:
+                message = _("Give true or false.")
+                raise exceptions.ValidationError({name: [message] for name in not_boolean})
+        return filterset

@@ -246,7 +246,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "conflictdesk.api.UpdatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "conflictdesk.schema.ApiSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["conflictdesk.api.StrictFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "conflictdesk API",

@@ -1,6 +1,6 @@
 """Reading articles and stories, with their related rows loaded."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.models import Claim, Mention
@@ -52,4 +52,72 @@ def story_detail() -> QuerySet[Story]:
             .prefetch_related("targets", Prefetch("responses", queryset=answers))
             .order_by("created_at", "id"),
         ),
+    )
+
+
+def story_board_claims(*, story: Story, include_rejected: bool = False) -> QuerySet[Claim]:
+    """The story's claims with what the story view shows of each: parties, targets,
+    figures and every mention with its article's outlet and date (for the spread)."""
+    claims = Claim.objects.filter(story=story)
+    if not include_rejected:
+        claims = claims.exclude(status=Claim.Status.REJECTED)
+    return (
+        claims.select_related("claimant", "speaker", "reported_via")
+        .prefetch_related(
+            "targets",
+            "figures",
+            Prefetch(
+                "mentions",
+                queryset=Mention.objects.select_related("article__outlet")
+                .defer("article__body", "article__raw_text", "article__normalized")
+                .order_by("article__published_at", "article__created_at", "article_id", "start"),
+            ),
+        )
+        .order_by("first_seen_at", "created_at", "id")
+    )
+
+
+def story_choices(*, exclude: int | None = None, limit: int = 100) -> QuerySet[Story]:
+    """Live stories (not merged away), most recently active first, for move/merge pickers."""
+    stories = Story.objects.filter(merged_into__isnull=True).only("pk", "title", "last_seen")
+    if exclude is not None:
+        stories = stories.exclude(pk=exclude)
+    return stories.order_by(F("last_seen").desc(nulls_last=True), "-pk")[:limit]
+
+
+def article_rows() -> QuerySet[Article]:
+    """The article list: light rows with outlet, story and their mention counts."""
+    return (
+        article_list()
+        .select_related("story")
+        .defer("story__summary", "story__places", "story__actors", "story__keywords")
+        .annotate(
+            mention_count=_count(Mention.objects.filter(article_id=OuterRef("pk")), "article_id")
+        )
+    )
+
+
+def article_reader() -> QuerySet[Article]:
+    """An article for the reader: outlet, story, the article it re-publishes, and its
+    mentions in reading order with their claims' parties."""
+    return (
+        Article.objects.select_related("outlet", "story", "duplicate_of__outlet")
+        .defer(
+            "duplicate_of__body",
+            "duplicate_of__raw_text",
+            "duplicate_of__normalized",
+            "story__keywords",
+            "story__places",
+            "story__actors",
+        )
+        .prefetch_related(
+            Prefetch(
+                "mentions",
+                queryset=Mention.objects.select_related(
+                    "claim__claimant", "claim__speaker", "attributed_by"
+                )
+                .prefetch_related("claim__targets")
+                .order_by("in_title", "start", "id"),
+            )
+        )
     )

@@ -87,5 +87,5 @@ def log_in(page, url: str, username: str, password: str | None = None) -> None:
     page.goto(f"{url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password or DEMO_PASSWORDS[username])
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state("domcontentloaded")

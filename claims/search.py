@@ -1,0 +1,273 @@
+"""Searching claims: the one search behind the claim list, its exports and the API's `q`.
+
+A query is folded by the project's one normalization (`sources.text.normalize`, the form
+`Claim.normalized_text` is stored in), so "د1عـ.ـش" finds "داعش" and "داعش" finds
+"د1عـ.ـش". Every word of the query must occur in the claim's text, except that words
+naming an actor — any registry alias, in any spelling: "قسد", "لقسد", "قوات سوريا
+الديمقراطية", "SDF" — are also satisfied by the claims where that actor is the claimant,
+the speaker or a target.
+
+PostgreSQL: full-text search on `normalized_text`, through one GIN expression index
+(migration 0004) on the `arabic` vector (stemmed) and the `simple` vector (exact words,
+for names the Arabic stemmer mangles: "السوري" → "سور") side by side. A query word
+matches its stem or one of its exact forms, and all the words go into one tsquery, so the
+index intersects them itself ("النقطة 77777": a word in every claim and a rare one cost
+what the rare one costs). SQLite: each word is a substring of `normalized_text`.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connections, transaction
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery, Value
+
+from claims.models import Actor, Claim
+from claims.selectors import alias_index
+from sources.text import normalize
+
+# The search vector: exactly the expression of the GIN index TEXT_SEARCH_INDEX (migration
+# 0004), so that the planner uses it.
+SEARCH_VECTOR_SQL = (
+    "(to_tsvector('arabic'::regconfig, {text}) || to_tsvector('simple'::regconfig, {text}))"
+)
+TEXT_SEARCH_INDEX = "claim_text_search_gin"
+
+_WORD_RE = re.compile(r"\S+")
+# Punctuation around a word ("(قسد)", "داعش،") is not part of it.
+_EDGE_PUNCTUATION_RE = re.compile(r"^[\W_]+|[\W_]+$")
+_HAS_LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
+_ARABIC_WORD_RE = re.compile(r"^[\u0621-\u064a]+$")
+_TA_MARBUTA, _HA = "\u0629", "\u0647"
+_ARTICLE = "ال"
+
+# The proclitics the press glues to a word: a conjunction (و، ف), then a preposition (ب،
+# ك، ل), then the article ال ("وبالحكومة"; ل + ال is written لل: "للحكومة").
+_CONJUNCTIONS = ("", "و", "ف")
+_PREPOSITIONS = ("", "ب", "ك", "ل")
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """What one part of a query asks: all its `words` in the claim's text or, when the
+    part names actors, one of `actor_ids` as a party of the claim."""
+
+    words: tuple[str, ...]
+    actor_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+# A search term with at least this many matches is "broad" (PostgreSQL; claim_search).
+BROAD_SEARCH = 5000
+
+
+def claim_search(queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
+    """The claims of `queryset` that match the search `q`, in the queryset's own order.
+
+    On PostgreSQL a narrow term's matches are collected from the indexes first, in a
+    subquery the planner cannot merge into the list's query, so the search costs what
+    its few matches cost. Merged, the planner could instead walk the list's sort order
+    and test claim after claim, trusting its estimate of how common the words are —
+    for a word missing from its statistics a flat 0.5% of the table per form searched:
+    a rare name would then read a million claims. A broad term (BROAD_SEARCH matches or
+    more, counted on the index) is left to the planner: walking the sort order finds a
+    page of its matches at once, where collecting them all first would read them all.
+    """
+    terms = search_terms(q)
+    postgres = connections[queryset.db].vendor == "postgresql"
+    plain_words = tuple(word for term in terms if not term.actor_ids for word in term.words)
+    if plain_words:
+        in_text = _text_condition(plain_words, postgres=postgres)
+        matching = Claim.objects.filter(in_text).values("pk")
+        if not postgres or _at_least(matching, BROAD_SEARCH):
+            queryset = queryset.filter(in_text)
+        else:
+            queryset = queryset.filter(_IdIn(matching))
+    for term in terms:
+        if not term.actor_ids:
+            continue
+        ids = term.actor_ids
+        in_text = _text_condition(term.words, postgres=postgres)
+        targeted = Claim.targets.through.objects.filter(actor_id__in=ids).values("claim_id")
+        branches = [
+            Claim.objects.filter(claimant_id__in=ids).values("pk"),
+            Claim.objects.filter(speaker_id__in=ids).values("pk"),
+            targeted,
+            Claim.objects.filter(in_text).values("pk"),
+        ]
+        if not postgres or _at_least(branches[0].union(*branches[1:], all=True), BROAD_SEARCH):
+            # Cheap tests first: the text is tested only for claims the actor is not in.
+            queryset = queryset.filter(
+                Q(claimant_id__in=ids) | Q(speaker_id__in=ids) | Q(pk__in=targeted) | in_text
+            )
+        else:
+            # A union of indexed lookups rather than one OR: PostgreSQL cannot combine a
+            # GIN match and a join on the targets in one index scan.
+            queryset = queryset.filter(_IdIn(branches[0].union(*branches[1:])))
+    return queryset
+
+
+class _IdIn(Func):
+    """`id = ANY(ARRAY(<ids>))` (PostgreSQL), for a narrow term's matching ids.
+
+    The array is computed once, from the indexes, before the outer query reads anything
+    (`id IN (<ids>)` would be merged into it and planned on the planner's estimate of the
+    matches, which for searched words is far too high); then the list reads its rows by
+    primary key: fewer than BROAD_SEARCH of them.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, ids: QuerySet):
+        super().__init__(F("pk"), Subquery(ids))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        ids_sql, ids_params = compiler.compile(self.source_expressions[1])
+        return f"{pk_sql} = ANY(ARRAY{ids_sql})", (*pk_params, *ids_params)
+
+
+def _at_least(rows: QuerySet, count: int) -> bool:
+    """Whether the query `rows` gives `count` rows (PostgreSQL), read through bitmap
+    index scans only: the GIN index for words, never a scan testing rows one by one on
+    the planner's guess of how many match, which is what this count replaces."""
+    connection = connections[rows.db]
+    with transaction.atomic(using=rows.db), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'),"
+            " set_config('enable_seqscan', 'off', true),"
+            " set_config('enable_indexscan', 'off', true)"
+        )
+        seqscan, indexscan, *_ = cursor.fetchone()
+        try:
+            return rows.order_by()[:count].count() >= count
+        finally:
+            # Local to the transaction, which may be the caller's: put them back now.
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, true),"
+                " set_config('enable_indexscan', %s, true)",
+                [seqscan, indexscan],
+            )
+
+
+def search_terms(q: str) -> list[SearchTerm]:
+    """The query's words, normalized; consecutive words that form an actor's alias are
+    one term carrying the actors' ids ("اتهامات قسد لداعش": اتهامات / قسد → SDF / لداعش →
+    ISIS)."""
+    text = normalize(q or "")
+    spans = [match.span() for match in _WORD_RE.finditer(text)]
+    words = [_EDGE_PUNCTUATION_RE.sub("", text[start:end]) for start, end in spans]
+    # Each alias occurrence covers one or more words. Occurrences come left to right, and
+    # an ambiguous alias gives one per actor over the same words: an occurrence that
+    # shares a word with the previous one joins its group.
+    groups: list[tuple[set[int], set[str]]] = []
+    for match in alias_index().find(text) if text else []:
+        covered = {i for i, (s, e) in enumerate(spans) if s < match.end and match.start < e}
+        if groups and groups[-1][0] & covered:
+            groups[-1][0].update(covered)
+            groups[-1][1].add(match.actor)
+        else:
+            groups.append((covered, {match.actor}))
+    keys = set().union(*(actor_keys for _, actor_keys in groups))
+    ids_of_key = dict(Actor.objects.filter(key__in=keys).values_list("key", "pk")) if keys else {}
+    group_at = {i: group for group in groups for i in group[0]}
+
+    terms: list[SearchTerm] = []
+    for i, word in enumerate(words):
+        group = group_at.get(i)
+        if group is None:
+            if _HAS_LETTER_OR_DIGIT_RE.search(word):
+                terms.append(SearchTerm(words=(word,)))
+        elif i == min(group[0]):
+            members = tuple(
+                words[j] for j in sorted(group[0]) if _HAS_LETTER_OR_DIGIT_RE.search(words[j])
+            )
+            actor_ids = frozenset(ids_of_key[key] for key in group[1] if key in ids_of_key)
+            terms.append(SearchTerm(words=members, actor_ids=actor_ids))
+    return terms
+
+
+def ta_marbuta_forms(word: str) -> list[str]:
+    """The word and its other final-letter spelling: the press writes "الإدارة" and
+    "الاداره" alike, and normalization keeps ة (only matching folds it)."""
+    if word.endswith(_TA_MARBUTA):
+        return [word, word[:-1] + _HA]
+    if word.endswith(_HA) and len(word) > 1:
+        return [word, word[:-1] + _TA_MARBUTA]
+    return [word]
+
+
+def attached_forms(word: str) -> list[str]:
+    """The word as it appears with proclitics glued to it: "داعش" → وداعش، لداعش،
+    بالداعش ...; "الحكومة" → والحكومة، بالحكومة، للحكومة ....
+
+    PostgreSQL's Arabic stemmer strips some proclitics and not others ("بداعش" → داعش
+    but "لداعش" and "لقسد" stay), so the exact (`simple`) vector is searched for every
+    attached form. Only for Arabic words.
+    """
+    if not _ARABIC_WORD_RE.match(word):
+        return [word]
+    has_article = word.startswith(_ARTICLE) and len(word) > 3
+    with_article = [word] if has_article else [word, _ARTICLE + word]
+    forms: list[str] = []
+    for conjunction in _CONJUNCTIONS:
+        for preposition in _PREPOSITIONS:
+            for form in with_article:
+                if preposition == "ل" and form.startswith(_ARTICLE):
+                    forms.append(conjunction + "لل" + form[2:])
+                else:
+                    forms.append(conjunction + preposition + form)
+    return forms
+
+
+class _TextMatches(Func):
+    """`<search vector> @@ (<word 1> && <word 2> ...)`, each word being
+    `to_tsquery('arabic', <its spellings>) || to_tsquery('simple', <its exact forms>)`."""
+
+    output_field = BooleanField()
+
+    def __init__(self, words: Iterable[tuple[str, str]]):
+        queries = [Value(query) for pair in words for query in pair]
+        super().__init__(F("normalized_text"), *queries)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        params = [*text_params, *text_params]
+        words = []
+        queries = self.source_expressions[1:]
+        for stemmed, exact in zip(queries[0::2], queries[1::2], strict=True):
+            stemmed_sql, stemmed_params = compiler.compile(stemmed)
+            exact_sql, exact_params = compiler.compile(exact)
+            words.append(
+                f"(to_tsquery('arabic'::regconfig, {stemmed_sql})"
+                f" || to_tsquery('simple'::regconfig, {exact_sql}))"
+            )
+            params += [*stemmed_params, *exact_params]
+        vector = SEARCH_VECTOR_SQL.format(text=text_sql)
+        return f"{vector} @@ ({' && '.join(words)})", params
+
+
+def _tsquery(forms: Iterable[str]) -> str:
+    """A to_tsquery() text matching any of `forms`, each quoted as one lexeme."""
+    quoted = ("'" + form.replace("\\", "\\\\").replace("'", "''") + "'" for form in forms)
+    return " | ".join(dict.fromkeys(quoted))
+
+
+def _text_condition(words: tuple[str, ...], *, postgres: bool) -> Q:
+    if postgres:
+        queries = []
+        for word in words:
+            spellings = ta_marbuta_forms(word)
+            exact = [form for spelling in spellings for form in attached_forms(spelling)]
+            queries.append((_tsquery(spellings), _tsquery(exact)))
+        return Q(_TextMatches(queries))
+    # A substring match finds the word after any proclitic ("لداعش"), except ل + ال,
+    # which drops the alef: "الحكومة" is "للحكومة" after ل.
+    condition = Q()
+    for word in words:
+        either = Q()
+        for spelling in ta_marbuta_forms(word):
+            either |= Q(normalized_text__contains=spelling)
+            if spelling.startswith(_ARTICLE) and len(spelling) > 3:
+                either |= Q(normalized_text__contains="لل" + spelling[2:])
+        condition &= either
+    return condition
