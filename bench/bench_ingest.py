@@ -4,8 +4,8 @@ and the whole path through Redis, Celery workers and PostgreSQL.
 Run from the project root with the project's venv (a benchmark that prints figures, not a
 test). PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379) are needed
 for `lookup`, `endtoend` and `profile --full`; the benchmark uses its own databases
-(conflictdesk_bench, conflictdesk_bench_e2e: dropped and created again) and Redis DB 3
-only, and drops and cleans them when it is done (`--keep` keeps them).
+(conflictdesk_bench_ingest, conflictdesk_bench_ingest_e2e: dropped and created again)
+and Redis DB 6 only, and drops and cleans them when it is done (`--keep` keeps them).
 
     .venv/bin/python bench/bench_ingest.py inprocess --sizes 1000 10000 100000
     .venv/bin/python bench/bench_ingest.py lookup --sizes 1000 10000 100000
@@ -34,7 +34,7 @@ duplicates and ~1% exact copies of earlier ones):
   for the same 200 probe articles at each N (90% new, 10% re-publications of stored ones),
   each in a transaction rolled back. Target: median at 100k within 1.5x of 1k.
 - endtoend: a fresh database (migrate, load_registry), two Celery workers (prefork,
-  concurrency 1 each) on a queue of their own in Redis DB 3, and `manage.py ingest
+  concurrency 1 each) on a queue of their own in Redis DB 6, and `manage.py ingest
   --no-progress FOLDER --wait` on the generated files. The rate is the files finished over
   the span from the first file received to the last one finished (the ledger's own
   timestamps). Target: >= 50% of the in-process rate (same corpus) times the worker count.
@@ -101,9 +101,11 @@ from sources.text.readers import decode, read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
-LOOKUP_DB = "conflictdesk_bench"
-E2E_DB = "conflictdesk_bench_e2e"
-REDIS_URL = "redis://127.0.0.1:6379/3"  # this benchmark's Redis DB; never 0-2
+# Names of their own: the test runs use other databases and Redis DBs (0-5).
+LOOKUP_DB = "conflictdesk_bench_ingest"
+E2E_DB = "conflictdesk_bench_ingest_e2e"
+REDIS_DB = 6
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 
 IN_PROCESS_TARGET = 300.0  # articles/s on one core
 END_TO_END_SHARE = 0.5  # of the in-process rate, per worker
@@ -1018,12 +1020,12 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
 
 
 def redis_cleanup(queue: str, empty_before: bool) -> str:
-    """Delete this run's keys from Redis DB 3; kombu's shared bookkeeping keys too when the
-    DB was empty before the run and nothing else uses them."""
+    """Delete this run's keys from the benchmark's Redis DB; kombu's shared bookkeeping
+    keys too when the DB was empty before the run and nothing else uses them."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
-    assert client.connection_pool.connection_kwargs.get("db") == 3
+    assert client.connection_pool.connection_kwargs.get("db") == REDIS_DB
     own = [queue, *(f"{queue}\x06\x16{p}" for p in (3, 6, 9)), f"_kombu.binding.{queue}"]
     own += client.keys(f"*{queue}*")  # kombu's bindings of the queue, whatever their names
     client.delete(*own)
@@ -1037,7 +1039,8 @@ def redis_cleanup(queue: str, empty_before: bool) -> str:
         if left:
             client.delete(*left)
         left = set()
-    return "Redis DB 3 clean" if not left else f"left in Redis DB 3: {sorted(left)[:10]}"
+    where = f"Redis DB {REDIS_DB}"
+    return f"{where} clean" if not left else f"left in {where}: {sorted(left)[:10]}"
 
 
 def ledger(database: str) -> dict:
