@@ -702,10 +702,11 @@ def _time_lookups(items: list[tuple[str, Processed]], *, explain: bool) -> dict:
                 content_hash=item.content_hash,
             )
             t0 = perf_counter()
-            # What article_deduplicate looks up, with the signature computed beforehand.
-            overlap = dedup._exact_duplicate(article=article) or dedup._near_duplicate(
-                article=article, sig=item.signature, keys=item.keys
-            )
+            # What ingest looks up under the index lock (the signature is computed before).
+            overlap = dedup.duplicate_find(
+                content_hash=article.content_hash, body=article.body, sig=item.signature,
+                keys=item.keys, exclude=article.pk,
+            )  # fmt: skip
             t1 = perf_counter()
             if explain and not plan:
                 query = (
@@ -1097,7 +1098,7 @@ def worker_tasks(logs: list[Path]) -> dict[str, dict[str, float]]:
     tasks: dict[str, dict[str, float]] = {}
     for log in logs:
         lines = _TASK_LINE_RE.findall(log.read_text(errors="replace"))
-        files = [i for i, (name, _) in enumerate(lines) if name.endswith("process_ingested_file")]
+        files = [i for i, (name, _) in enumerate(lines) if "process_ingested_file" in name]
         last_file = files[-1] if files else -1
         for position, (name, seconds) in enumerate(lines):
             entry = tasks.setdefault(name, {"count": 0, "seconds": 0.0, "within_span": 0})
@@ -1395,6 +1396,12 @@ def _growth(first: QueryTimer, last: QueryTimer, tenths: dict, top: int) -> list
     return lines
 
 
+def settings_chunk() -> int:
+    from django.conf import settings
+
+    return settings.CONFLICTDESK_INGEST_CHUNK
+
+
 def profile_full(args) -> dict:
     """One process, tasks in-process (no broker), on PostgreSQL: file_receive then the task
     (file_process: article_create, dedup, stories) for each file; first timed without the
@@ -1408,18 +1415,39 @@ def profile_full(args) -> dict:
 
         from sources.models import IngestedFile
         from sources.services import ingest
-        from sources.services.ingest import file_receive
 
         note = "claim extraction: not queued by this ingest"
-        if hasattr(ingest, "article_enqueue_extraction"):
+        hand_over = next(
+            (
+                name
+                for name in ("articles_enqueue_extraction", "article_enqueue_extraction")
+                if hasattr(ingest, name)
+            ),
+            None,
+        )
+        if hand_over:
             if args.with_extraction:
-                note = "claim extraction: run in-process after each article (eager task)"
+                note = "claim extraction: run in-process after each chunk (eager task)"
             else:
-                # Ingestion alone: the extraction task it hands each article to is not run
+                # Ingestion alone: the extraction task it hands articles to is not run
                 # here (a worker would run it as a task of its own).
-                ingest.article_enqueue_extraction = lambda **kwargs: None
+                setattr(ingest, hand_over, lambda **kwargs: None)
                 note = "claim extraction: switched off in this process (ingestion alone)"
         print(note)
+        # As `manage.py ingest` does: files received, then handed over a chunk at a time
+        # (the task runs in-process when the chunk is full); one file a task before chunks.
+        chunked = hasattr(ingest, "ChunkedEnqueue")
+        chunks = ingest.ChunkedEnqueue() if chunked else None
+        if chunked:
+            print(f"files handed to the task {settings_chunk()} at a time")
+
+        def file_receive(*, name, content, origin):
+            if chunks is None:
+                ingest.file_receive(name=name, content=content, origin=origin)
+            else:
+                chunks.add(ingest.file_receive(name=name, content=content, origin=origin,
+                                               enqueue=False))  # fmt: skip
+
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_registry", stdout=open(os.devnull, "w"))  # noqa: SIM115
         print(f"autovacuum {autovacuum_note(args.autoanalyze)}")
@@ -1442,12 +1470,18 @@ def profile_full(args) -> dict:
                     continue
                 with connection.execute_wrapper(part):
                     file_receive(name=name, content=data, origin=IngestedFile.Origin.COMMAND)
+                    if chunks is not None and position in (tenth - 1, len(timed) - 1):
+                        chunks.flush()
                 tenths["first" if part is first else "last"][0] += perf_counter() - began
+            if chunks is not None:
+                chunks.flush()
         elapsed = perf_counter() - started
         profile = cProfile.Profile()
         profile.enable()
         for name, data in profiled:
             file_receive(name=name, content=data, origin=IngestedFile.Origin.COMMAND)
+        if chunks is not None:
+            chunks.flush()
         profile.disable()
         if analyzer is not None:
             print(f"autovacuum stand-in: {analyzer.stop()}")
