@@ -13,6 +13,7 @@ A lookup is one indexed query on the band keys plus the check of a few candidate
 its cost does not grow with the number of stored articles.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
@@ -73,18 +74,86 @@ def duplicate_find(
     )
 
 
-def article_index(
-    *, article: Article, sig: Signature, keys: list[int], match: DuplicateMatch | None
-) -> ArticleOverlap | None:
-    """Store a new article's fingerprint and band keys, and its overlap with what it
-    duplicates (`duplicate_find`; the article was created with `duplicate_of` already
-    set). Runs inside the caller's transaction, which holds `lock_index()`."""
-    ArticleFingerprint.objects.create(
-        article=article, signature=sig.to_bytes(), shingle_count=sig.shingle_count
-    )
-    LshBucket.objects.bulk_create([LshBucket(key=key, article=article) for key in set(keys)])
-    if match is None:
-        return None
+class ChunkIndex:
+    """The duplicate index as one ingest chunk sees it, under `lock_index()`: what the
+    database holds, read for the whole chunk in a few statements, plus the chunk's own
+    articles as they are stored, so that a copy finds its original in the same chunk.
+    Lookups give what `duplicate_find` gives; the chunk's fingerprints and band keys are
+    written in one statement each by `flush`, before the transaction commits."""
+
+    def __init__(self, *, articles: list[tuple[str, list[int]]]) -> None:
+        """`articles`: the content hash and band keys of each article of the chunk."""
+        hashes = {content_hash for content_hash, _ in articles}
+        self.originals: dict[str, Article] = {}
+        # The first publication of each text: the lowest id wins.
+        for original in Article.objects.filter(
+            content_hash__in=hashes, duplicate_of__isnull=True
+        ).order_by("-pk"):
+            self.originals[original.content_hash] = original
+        self.buckets: dict[int, list[int]] = defaultdict(list)
+        all_keys = {key for _, keys in articles for key in keys}
+        for key, article_id in LshBucket.objects.filter(key__in=all_keys).values_list(
+            "key", "article_id"
+        ):
+            self.buckets[key].append(article_id)
+        self.signatures: dict[int, Signature] = {}
+        self._load_signatures({pk for _, keys in articles for pk in self._candidates(keys)})
+        self._fingerprints: list[ArticleFingerprint] = []
+        self._new_buckets: list[LshBucket] = []
+
+    def _candidates(self, keys: list[int]) -> list[int]:
+        shared = Counter(pk for key in set(keys) for pk in self.buckets.get(key, ()))
+        return sorted(shared, key=lambda pk: (-shared[pk], pk))[:MAX_CANDIDATES]
+
+    def _load_signatures(self, article_ids: set[int]) -> None:
+        missing = article_ids - self.signatures.keys()
+        if missing:
+            for fp in ArticleFingerprint.objects.filter(article_id__in=missing):
+                self.signatures[fp.article_id] = Signature.from_bytes(
+                    bytes(fp.signature), fp.shingle_count
+                )
+
+    def find(
+        self, *, content_hash: str, body: str, sig: Signature, keys: list[int]
+    ) -> DuplicateMatch | None:
+        original = self.originals.get(content_hash)
+        if original is not None:
+            return DuplicateMatch(original=original, containment=1.0, new_spans=[])
+        candidates = self._candidates(keys)
+        self._load_signatures(set(candidates))
+        estimates = sorted(
+            (
+                (estimate_containment(sig, self.signatures[pk]), pk)
+                for pk in candidates
+                if pk in self.signatures
+            ),
+            reverse=True,
+        )
+        return _best_of(body, estimates)
+
+    def add(self, *, article: Article, sig: Signature, keys: list[int]) -> None:
+        """A stored article of the chunk: later ones of the chunk find it."""
+        if article.duplicate_of_id is None:
+            self.originals.setdefault(article.content_hash, article)
+        for key in set(keys):
+            self.buckets[key].append(article.pk)
+            self._new_buckets.append(LshBucket(key=key, article=article))
+        self.signatures[article.pk] = sig
+        self._fingerprints.append(
+            ArticleFingerprint(
+                article=article, signature=sig.to_bytes(), shingle_count=sig.shingle_count
+            )
+        )
+
+    def flush(self) -> None:
+        ArticleFingerprint.objects.bulk_create(self._fingerprints)
+        LshBucket.objects.bulk_create(self._new_buckets)
+        self._fingerprints, self._new_buckets = [], []
+
+
+def overlap_create(*, article: Article, match: DuplicateMatch) -> ArticleOverlap:
+    """Record what a new article shares with its original (it was created with
+    `duplicate_of` already set when it is a duplicate)."""
     kind = ArticleOverlap.Kind.DUPLICATE if match.is_duplicate else ArticleOverlap.Kind.PARTIAL
     return ArticleOverlap.objects.create(
         article=article,
@@ -133,7 +202,12 @@ def _near_duplicate(
         ),
         reverse=True,
     )
-    # Estimates are noisy; check the few promising candidates on their real text.
+    return _best_of(body, estimates)
+
+
+def _best_of(body: str, estimates: list[tuple[float, int]]) -> DuplicateMatch | None:
+    """The candidate holding most of `body`, checked on the real text of the few with the
+    best estimates (estimates are noisy), or None when none holds enough of it."""
     promising = [pk for estimate, pk in estimates[:3] if estimate >= PARTIAL_CONTAINMENT * 0.7]
     if not promising:
         return None

@@ -492,20 +492,23 @@ def _articles_store(prepared: list[_Prepared]) -> list[int]:
                 ingested_file__in=[item.file.pk for item in prepared], record_index=0
             ).only("pk", "ingested_file", "duplicate_of")
         }
+        index = dedup.ChunkIndex(articles=[(item.content_hash, item.keys) for item in prepared])
         for item in prepared:
             article = existing.get(item.file.pk)
             if article is None:
                 try:
                     with transaction.atomic():
-                        article = _article_store(item)
+                        article = _article_store(item, index)
                 except _TASK_ENDING_ERRORS:
                     raise
                 except Exception as exc:
                     logger.exception("ingested file %s: storing its article failed", item.file.pk)
                     _fail_unfinished(item.file.pk, _crash_reason(exc))
                     continue
+                index.add(article=article, sig=item.sig, keys=item.keys)
                 new_ids.append(article.pk)
             stored.append((item, article))
+        index.flush()
         _files_finish(stored)
         if new_ids:
             transaction.on_commit(lambda: articles_enqueue_extraction(article_ids=new_ids))
@@ -515,14 +518,13 @@ def _articles_store(prepared: list[_Prepared]) -> list[int]:
     return [article.pk for _, article in stored]
 
 
-def _article_store(item: _Prepared) -> Article:
-    """Look up what the article duplicates, store it with its index rows, put it in a
-    story. Runs under the index lock, in the article's own savepoint."""
+def _article_store(item: _Prepared, index: dedup.ChunkIndex) -> Article:
+    """Look up what the article duplicates, store it, put it in a story. Runs under the
+    index lock, in the article's own savepoint; its fingerprint and band keys join the
+    chunk's index once the savepoint is released."""
     parsed, cleaned, body = item.parsed, item.cleaned, item.cleaned.body
     file = item.file
-    match = dedup.duplicate_find(
-        content_hash=item.content_hash, body=body, sig=item.sig, keys=item.keys
-    )
+    match = index.find(content_hash=item.content_hash, body=body, sig=item.sig, keys=item.keys)
     article = Article.objects.create(
         ingested_file=file,
         record_index=0,
@@ -540,7 +542,7 @@ def _article_store(item: _Prepared) -> Article:
         content_hash=item.content_hash,
         duplicate_of=match.original if match is not None and match.is_duplicate else None,
     )
-    overlap = dedup.article_index(article=article, sig=item.sig, keys=item.keys, match=match)
+    overlap = dedup.overlap_create(article=article, match=match) if match is not None else None
     stories.story_assign(article=article, overlap=overlap, feats=item.feats)
     return article
 

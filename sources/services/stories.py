@@ -90,6 +90,10 @@ def _best_story(feats: StoryFeatures, moment: datetime, exclude=()) -> Story | N
 
 
 def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
+    # A story's keys are its places and actors: only new ones need a row.
+    new_keys = _keys(feats) - _keys(
+        StoryFeatures(places=frozenset(story.places), actors=frozenset(story.actors))
+    )
     story.places = sorted(set(story.places) | feats.places)
     story.actors = sorted(set(story.actors) | feats.actors)
     weights = dict(story.keywords)
@@ -101,9 +105,10 @@ def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
     story.last_seen = max(filter(None, [story.last_seen, moment]))
     story.save(update_fields=["places", "actors", "keywords", "first_seen", "last_seen",
                               "updated_at"])  # fmt: skip
-    StoryKey.objects.bulk_create(
-        [StoryKey(story=story, key=key) for key in _keys(feats)], ignore_conflicts=True
-    )
+    if new_keys:
+        StoryKey.objects.bulk_create(
+            [StoryKey(story=story, key=key) for key in new_keys], ignore_conflicts=True
+        )
 
 
 def _new_story(title: str, feats: StoryFeatures, moment: datetime) -> Story:
