@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from sources.services import inbox, ingest
@@ -47,7 +48,15 @@ LEDGER_TASK_OPTIONS = {
 @shared_task(**LEDGER_TASK_OPTIONS)
 def process_ingested_files(self, file_ids: list[int]) -> list[int]:
     """A chunk of received files (ingest.files_enqueue), read in one worker call."""
-    return ingest.files_process(file_ids=file_ids)
+    try:
+        return ingest.files_process(file_ids=file_ids)
+    except SoftTimeLimitExceeded:
+        if len(file_ids) < 2:
+            raise
+        # The chunk as a whole ran out of time (many large files): what it did not finish
+        # goes again one file to a task, each with the whole time limit.
+        ingest.files_enqueue_one_by_one(file_ids=file_ids)
+        return []
 
 
 @shared_task(**LEDGER_TASK_OPTIONS)

@@ -193,6 +193,14 @@ def files_enqueue(*, file_ids: list[int]) -> int:
     return queued
 
 
+def files_enqueue_one_by_one(*, file_ids: list[int]) -> int:
+    """Queue again, one file to a task, the files of a chunk that did not finish."""
+    unfinished = IngestedFile.objects.filter(
+        pk__in=file_ids, status__in=[Status.QUEUED, Status.PROCESSING]
+    ).order_by("pk")
+    return sum(file_enqueue(file_id=pk) for pk in unfinished.values_list("pk", flat=True))
+
+
 class ChunkedEnqueue:
     """Collects the files a producer receives (`manage.py ingest`, the inbox, uploads)
     and hands them to the workers a chunk at a time, as soon as a chunk is full, so the

@@ -178,3 +178,29 @@ def test_requeue_sends_the_stalled_files_in_chunks(settings):
         assert ingest.files_requeue_stalled(older_than=timedelta(0)) == 3
     assert [call.args[0] for call in delay.call_args_list] == [ids[:2], ids[2:]]
     assert set(statuses().values()) == {"done"}
+
+
+def test_a_chunk_out_of_time_goes_again_one_file_to_a_task():
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    ids = [article_file(number) for number in range(3)]
+    real_process = ingest.files_process
+    calls = []
+
+    def process(*, file_ids):
+        calls.append(list(file_ids))
+        if len(file_ids) == 1:
+            return real_process(file_ids=file_ids)
+        # The first file went through; the others were started when time ran out.
+        real_process(file_ids=file_ids[:1])
+        IngestedFile.objects.filter(pk__in=file_ids[1:]).update(
+            status=IngestedFile.Status.PROCESSING, attempts=1
+        )
+        raise SoftTimeLimitExceeded()
+
+    with mock.patch.object(ingest, "files_process", side_effect=process):
+        process_ingested_files.apply(args=[ids])
+
+    assert calls == [ids, ids[1:2], ids[2:]]
+    assert set(statuses().values()) == {"done"}
+    assert Article.objects.count() == 3
