@@ -4,8 +4,9 @@ and the whole path through Redis, Celery workers and PostgreSQL.
 Run from the project root with the project's venv (a benchmark that prints figures, not a
 test). PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379) are needed
 for `lookup`, `endtoend` and `profile --full`; the benchmark uses its own databases
-(conflictdesk_bench_ingest, conflictdesk_bench_ingest_e2e: dropped and created again)
-and Redis DB 6 only, and drops and cleans them when it is done (`--keep` keeps them).
+(conflictdesk_bench_ingest, _e2e and _profile: dropped and created again, so the modes can
+run side by side) and Redis DB 6 only, and drops and cleans them when it is done (`--keep`
+keeps them).
 
     .venv/bin/python bench/bench_ingest.py inprocess --sizes 1000 10000 100000
     .venv/bin/python bench/bench_ingest.py lookup --sizes 1000 10000 100000
@@ -104,6 +105,7 @@ PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:543
 # Names of their own: the test runs use other databases and Redis DBs (0-5).
 LOOKUP_DB = "conflictdesk_bench_ingest"
 E2E_DB = "conflictdesk_bench_ingest_e2e"
+PROFILE_DB = "conflictdesk_bench_ingest_profile"
 REDIS_DB = 6
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 
@@ -1407,9 +1409,9 @@ def profile_full(args) -> dict:
     (file_process: article_create, dedup, stories) for each file; first timed without the
     profiler, then profiled."""
     print_machine(server_versions())
-    database_recreate(E2E_DB)
+    database_recreate(PROFILE_DB)
     try:
-        django_setup(E2E_DB)
+        django_setup(PROFILE_DB)
         from django.core.management import call_command
         from django.db import connection
 
@@ -1451,7 +1453,7 @@ def profile_full(args) -> dict:
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_registry", stdout=open(os.devnull, "w"))  # noqa: SIM115
         print(f"autovacuum {autovacuum_note(args.autoanalyze)}")
-        analyzer = Autoanalyze.start_if_needed(E2E_DB, args.autoanalyze)
+        analyzer = Autoanalyze.start_if_needed(PROFILE_DB, args.autoanalyze)
         files = list(corpus.articles(args.size + args.profiled, args.seed))
         timed, profiled = files[: args.size], files[args.size :]
         # Statements timed over all of it, and apart over its first and last tenth.
@@ -1493,7 +1495,7 @@ def profile_full(args) -> dict:
             from django.db import connections
 
             connections.close_all()
-            database_drop(E2E_DB)
+            database_drop(PROFILE_DB)
     rate = args.size / elapsed
     print(
         f"whole path in one process (receive + task in-process, PostgreSQL): {rate:.1f} "
