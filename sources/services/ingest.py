@@ -89,10 +89,6 @@ def file_receive(
     hands the file to the workers itself, with others (`ChunkedEnqueue`).
     """
     checksum = hashlib.sha256(content).hexdigest()
-    existing = IngestedFile.objects.filter(checksum=checksum, parent__isnull=True).first()
-    if existing is not None:
-        return Received(file=existing, created=False)
-
     name = safe_name(name)
     refusal = _refusal_reason(name=name, size=len(content))
     try:
@@ -112,7 +108,8 @@ def file_receive(
             if enqueue and not refusal:
                 transaction.on_commit(lambda: file_enqueue(file_id=file.pk))
     except IntegrityError:
-        # Another process received the same bytes at the same moment.
+        # The same bytes were received before (or by another process at this moment):
+        # the unique checksum says so, with no lookup before each insert.
         file = IngestedFile.objects.get(checksum=checksum, parent__isnull=True)
         return Received(file=file, created=False)
     if refusal:
@@ -533,7 +530,7 @@ def _article_store(item: _Prepared, index: dedup.ChunkIndex) -> Article:
     parsed, cleaned, body = item.parsed, item.cleaned, item.cleaned.body
     file = item.file
     match = index.find(content_hash=item.content_hash, body=body, sig=item.sig, keys=item.keys)
-    article = Article.objects.create(
+    article = Article(
         ingested_file=file,
         record_index=0,
         outlet=item.outlet,
@@ -550,7 +547,16 @@ def _article_store(item: _Prepared, index: dedup.ChunkIndex) -> Article:
         content_hash=item.content_hash,
         duplicate_of=match.original if match is not None and match.is_duplicate else None,
     )
-    overlap = dedup.overlap_create(article=article, match=match) if match is not None else None
+    if match is None or not match.new_spans:
+        # Inserted with its story: no second statement to set it.
+        stories.story_assign(article=article, overlap=match, feats=item.feats)
+        article.save(force_insert=True)
+        if match is not None:
+            dedup.overlap_create(article=article, match=match)
+        return article
+    # Paragraphs of its own may become a segment of another story: saved first.
+    article.save(force_insert=True)
+    overlap = dedup.overlap_create(article=article, match=match)
     stories.story_assign(article=article, overlap=overlap, feats=item.feats)
     return article
 

@@ -124,7 +124,14 @@ def story_assign(
     feats: StoryFeatures | None = None,
 ) -> Story:
     """Put a new article in a story (inside the caller's transaction). `feats` are the
-    article's `article_features` of its title and body, when computed beforehand."""
+    article's `article_features` of its title and body, when computed beforehand.
+
+    The article may be not yet saved (the caller inserts it with its story, one statement
+    fewer), unless its overlap has new spans: those may become a StorySegment of it.
+    `overlap` is what the article shares with its original (an ArticleOverlap, or the
+    dedup.DuplicateMatch it is made from)."""
+    if article.pk is None and overlap is not None and overlap.new_spans:
+        raise ValueError("an article with new spans of its own is saved before its story")
     moment = _moment(article)
     full_text = f"{article.title}\n{article.body}"
     if feats is not None:
@@ -146,7 +153,8 @@ def story_assign(
             )
             feats = None  # the main story takes the text without the split-off paragraphs
         _absorb(story, feats or _features(full_text, moment), moment)
-    Article.objects.filter(pk=article.pk).update(story=story)
+    if article.pk is not None:
+        Article.objects.filter(pk=article.pk).update(story=story)
     article.story = story
     return story
 
