@@ -28,6 +28,9 @@ REPORTS = [
 ]
 
 
+CHUNK_SUCCEEDED = r"Task sources.tasks.process_ingested_files\[[^\]]+\] succeeded"
+
+
 def write_articles(folder, count):
     folder.mkdir()
     for number in range(count):
@@ -48,9 +51,12 @@ def test_a_real_worker_ingests_files_and_a_bad_one_does_not_block_the_rest(celer
     )
     assert Article.objects.count() == 3
     assert set(IngestedFile.objects.values_list("attempts", flat=True)) == {1}
-    log = celery_worker.output()
     # The four files went to the worker as one chunk, the broken one failed alone in it.
-    assert re.search(r"Task sources.tasks.process_ingested_files\[[^\]]+\] succeeded", log)
+    # (The worker logs the task after its commit, which `--wait` saw: poll for the line.)
+    wait_until(
+        lambda: re.search(CHUNK_SUCCEEDED, celery_worker.output()),
+        message="the worker never logged the chunk as succeeded",
+    )
 
 
 def test_real_workers_take_the_files_in_chunks_and_share_them(
@@ -69,6 +75,10 @@ def test_real_workers_take_the_files_in_chunks_and_share_them(
         call_command(
             "ingest", "--no-progress", str(folder), "--wait", "--timeout", "90", stdout=out
         )
+        wait_until(
+            lambda: len(re.findall(CHUNK_SUCCEEDED, "".join(w.output() for w in workers))) >= 3,
+            message="the workers did not log three chunks",
+        )
     finally:
         for worker in workers:
             stop_worker(worker)
@@ -80,8 +90,7 @@ def test_real_workers_take_the_files_in_chunks_and_share_them(
     assert Article.objects.count() == 4
     assert set(IngestedFile.objects.values_list("attempts", flat=True)) == {1}
     logs = "".join(worker.output() for worker in workers)
-    chunks = re.findall(r"Task sources.tasks.process_ingested_files\[[^\]]+\] succeeded", logs)
-    assert len(chunks) == 3, "five files, two to a chunk"
+    assert len(re.findall(CHUNK_SUCCEEDED, logs)) == 3, "five files, two to a chunk"
 
 
 def test_a_worker_killed_mid_chunk_loses_nothing_and_stores_nothing_twice(
