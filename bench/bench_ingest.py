@@ -4,8 +4,9 @@ and the whole path through Redis, Celery workers and PostgreSQL.
 Run from the project root with the project's venv (a benchmark that prints figures, not a
 test). PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379) are needed
 for `lookup`, `endtoend` and `profile --full`; the benchmark uses its own databases
-(conflictdesk_bench, conflictdesk_bench_e2e: dropped and created again) and Redis DB 3
-only, and drops and cleans them when it is done (`--keep` keeps them).
+(conflictdesk_bench_ingest, _e2e and _profile: dropped and created again, so the modes can
+run side by side) and Redis DB 6 only, and drops and cleans them when it is done (`--keep`
+keeps them).
 
     .venv/bin/python bench/bench_ingest.py inprocess --sizes 1000 10000 100000
     .venv/bin/python bench/bench_ingest.py lookup --sizes 1000 10000 100000
@@ -34,7 +35,7 @@ duplicates and ~1% exact copies of earlier ones):
   for the same 200 probe articles at each N (90% new, 10% re-publications of stored ones),
   each in a transaction rolled back. Target: median at 100k within 1.5x of 1k.
 - endtoend: a fresh database (migrate, load_registry), two Celery workers (prefork,
-  concurrency 1 each) on a queue of their own in Redis DB 3, and `manage.py ingest
+  concurrency 1 each) on a queue of their own in Redis DB 6, and `manage.py ingest
   --no-progress FOLDER --wait` on the generated files. The rate is the files finished over
   the span from the first file received to the last one finished (the ledger's own
   timestamps). Target: >= 50% of the in-process rate (same corpus) times the worker count.
@@ -101,9 +102,12 @@ from sources.text.readers import decode, read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
-LOOKUP_DB = "conflictdesk_bench"
-E2E_DB = "conflictdesk_bench_e2e"
-REDIS_URL = "redis://127.0.0.1:6379/3"  # this benchmark's Redis DB; never 0-2
+# Names of their own: the test runs use other databases and Redis DBs (0-5).
+LOOKUP_DB = "conflictdesk_bench_ingest"
+E2E_DB = "conflictdesk_bench_ingest_e2e"
+PROFILE_DB = "conflictdesk_bench_ingest_profile"
+REDIS_DB = 6
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 
 IN_PROCESS_TARGET = 300.0  # articles/s on one core
 END_TO_END_SHARE = 0.5  # of the in-process rate, per worker
@@ -700,10 +704,11 @@ def _time_lookups(items: list[tuple[str, Processed]], *, explain: bool) -> dict:
                 content_hash=item.content_hash,
             )
             t0 = perf_counter()
-            # What article_deduplicate looks up, with the signature computed beforehand.
-            overlap = dedup._exact_duplicate(article=article) or dedup._near_duplicate(
-                article=article, sig=item.signature, keys=item.keys
-            )
+            # What ingest looks up under the index lock (the signature is computed before).
+            overlap = dedup.duplicate_find(
+                content_hash=article.content_hash, body=article.body, sig=item.signature,
+                keys=item.keys, exclude=article.pk,
+            )  # fmt: skip
             t1 = perf_counter()
             if explain and not plan:
                 query = (
@@ -1018,12 +1023,12 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
 
 
 def redis_cleanup(queue: str, empty_before: bool) -> str:
-    """Delete this run's keys from Redis DB 3; kombu's shared bookkeeping keys too when the
-    DB was empty before the run and nothing else uses them."""
+    """Delete this run's keys from the benchmark's Redis DB; kombu's shared bookkeeping
+    keys too when the DB was empty before the run and nothing else uses them."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
-    assert client.connection_pool.connection_kwargs.get("db") == 3
+    assert client.connection_pool.connection_kwargs.get("db") == REDIS_DB
     own = [queue, *(f"{queue}\x06\x16{p}" for p in (3, 6, 9)), f"_kombu.binding.{queue}"]
     own += client.keys(f"*{queue}*")  # kombu's bindings of the queue, whatever their names
     client.delete(*own)
@@ -1037,7 +1042,8 @@ def redis_cleanup(queue: str, empty_before: bool) -> str:
         if left:
             client.delete(*left)
         left = set()
-    return "Redis DB 3 clean" if not left else f"left in Redis DB 3: {sorted(left)[:10]}"
+    where = f"Redis DB {REDIS_DB}"
+    return f"{where} clean" if not left else f"left in {where}: {sorted(left)[:10]}"
 
 
 def ledger(database: str) -> dict:
@@ -1094,7 +1100,7 @@ def worker_tasks(logs: list[Path]) -> dict[str, dict[str, float]]:
     tasks: dict[str, dict[str, float]] = {}
     for log in logs:
         lines = _TASK_LINE_RE.findall(log.read_text(errors="replace"))
-        files = [i for i, (name, _) in enumerate(lines) if name.endswith("process_ingested_file")]
+        files = [i for i, (name, _) in enumerate(lines) if "process_ingested_file" in name]
         last_file = files[-1] if files else -1
         for position, (name, seconds) in enumerate(lines):
             entry = tasks.setdefault(name, {"count": 0, "seconds": 0.0, "within_span": 0})
@@ -1392,35 +1398,62 @@ def _growth(first: QueryTimer, last: QueryTimer, tenths: dict, top: int) -> list
     return lines
 
 
+def settings_chunk() -> int:
+    from django.conf import settings
+
+    return settings.CONFLICTDESK_INGEST_CHUNK
+
+
 def profile_full(args) -> dict:
     """One process, tasks in-process (no broker), on PostgreSQL: file_receive then the task
     (file_process: article_create, dedup, stories) for each file; first timed without the
     profiler, then profiled."""
     print_machine(server_versions())
-    database_recreate(E2E_DB)
+    database_recreate(PROFILE_DB)
     try:
-        django_setup(E2E_DB)
+        django_setup(PROFILE_DB)
         from django.core.management import call_command
         from django.db import connection
 
         from sources.models import IngestedFile
         from sources.services import ingest
-        from sources.services.ingest import file_receive
 
         note = "claim extraction: not queued by this ingest"
-        if hasattr(ingest, "article_enqueue_extraction"):
+        hand_over = next(
+            (
+                name
+                for name in ("articles_enqueue_extraction", "article_enqueue_extraction")
+                if hasattr(ingest, name)
+            ),
+            None,
+        )
+        if hand_over:
             if args.with_extraction:
-                note = "claim extraction: run in-process after each article (eager task)"
+                note = "claim extraction: run in-process after each chunk (eager task)"
             else:
-                # Ingestion alone: the extraction task it hands each article to is not run
+                # Ingestion alone: the extraction task it hands articles to is not run
                 # here (a worker would run it as a task of its own).
-                ingest.article_enqueue_extraction = lambda **kwargs: None
+                setattr(ingest, hand_over, lambda **kwargs: None)
                 note = "claim extraction: switched off in this process (ingestion alone)"
         print(note)
+        # As `manage.py ingest` does: files received, then handed over a chunk at a time
+        # (the task runs in-process when the chunk is full); one file a task before chunks.
+        chunked = hasattr(ingest, "ChunkedEnqueue")
+        chunks = ingest.ChunkedEnqueue() if chunked else None
+        if chunked:
+            print(f"files handed to the task {settings_chunk()} at a time")
+
+        def file_receive(*, name, content, origin):
+            if chunks is None:
+                ingest.file_receive(name=name, content=content, origin=origin)
+            else:
+                chunks.add(ingest.file_receive(name=name, content=content, origin=origin,
+                                               enqueue=False))  # fmt: skip
+
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_registry", stdout=open(os.devnull, "w"))  # noqa: SIM115
         print(f"autovacuum {autovacuum_note(args.autoanalyze)}")
-        analyzer = Autoanalyze.start_if_needed(E2E_DB, args.autoanalyze)
+        analyzer = Autoanalyze.start_if_needed(PROFILE_DB, args.autoanalyze)
         files = list(corpus.articles(args.size + args.profiled, args.seed))
         timed, profiled = files[: args.size], files[args.size :]
         # Statements timed over all of it, and apart over its first and last tenth.
@@ -1439,12 +1472,18 @@ def profile_full(args) -> dict:
                     continue
                 with connection.execute_wrapper(part):
                     file_receive(name=name, content=data, origin=IngestedFile.Origin.COMMAND)
+                    if chunks is not None and position in (tenth - 1, len(timed) - 1):
+                        chunks.flush()
                 tenths["first" if part is first else "last"][0] += perf_counter() - began
+            if chunks is not None:
+                chunks.flush()
         elapsed = perf_counter() - started
         profile = cProfile.Profile()
         profile.enable()
         for name, data in profiled:
             file_receive(name=name, content=data, origin=IngestedFile.Origin.COMMAND)
+        if chunks is not None:
+            chunks.flush()
         profile.disable()
         if analyzer is not None:
             print(f"autovacuum stand-in: {analyzer.stop()}")
@@ -1456,7 +1495,7 @@ def profile_full(args) -> dict:
             from django.db import connections
 
             connections.close_all()
-            database_drop(E2E_DB)
+            database_drop(PROFILE_DB)
     rate = args.size / elapsed
     print(
         f"whole path in one process (receive + task in-process, PostgreSQL): {rate:.1f} "

@@ -220,6 +220,9 @@ CONFLICTDESK_MAX_UPLOAD_FILES = env.int("CONFLICTDESK_MAX_UPLOAD_FILES", default
 # A file processed this many times without finishing (its worker died, or it was
 # retried for database errors) fails with the reason. Above the task retries (5).
 CONFLICTDESK_MAX_ATTEMPTS = env.int("CONFLICTDESK_MAX_ATTEMPTS", default=8)
+# Received files go to the workers this many to a task (one delivery, one acknowledgement
+# and one index-lock transaction for the lot); each file still succeeds or fails alone.
+CONFLICTDESK_INGEST_CHUNK = env.int("CONFLICTDESK_INGEST_CHUNK", default=25)
 CELERY_BEAT_SCHEDULE = {
     "scan-inbox": {"task": "sources.tasks.scan_inbox", "schedule": CONFLICTDESK_INBOX_INTERVAL},
     "requeue-stalled-files": {"task": "sources.tasks.requeue_stalled_files", "schedule": 60.0},

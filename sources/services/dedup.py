@@ -13,6 +13,9 @@ A lookup is one indexed query on the band keys plus the check of a few candidate
 its cost does not grow with the number of stored articles.
 """
 
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Count
 
@@ -22,13 +25,11 @@ from sources.text.minhash import (
     NEW_PARAGRAPH_NOVELTY,
     PARTIAL_CONTAINMENT,
     Signature,
-    band_keys,
     classify_overlap,
     estimate_containment,
     exact_containment,
     paragraph_novelty,
     paragraph_spans,
-    signature,
 )
 
 # How many candidates sharing band keys are checked more closely, most shared first.
@@ -48,40 +49,139 @@ def lock_index() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_INDEX_LOCK])
 
 
-def article_deduplicate(*, article: Article) -> ArticleOverlap | None:
-    """Fingerprint the article, link it to what it duplicates, index it. Runs inside the
-    caller's transaction."""
-    sig = signature(article.body)
-    keys = band_keys(sig)
-    overlap = _exact_duplicate(article=article) or _near_duplicate(
-        article=article, sig=sig, keys=keys
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """What an article duplicates: the first publication, how much of the article it
+    holds, and the article's own paragraphs (new evidence)."""
+
+    original: Article
+    containment: float
+    new_spans: list[list[int]]
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.containment >= DUPLICATE_CONTAINMENT
+
+
+def duplicate_find(
+    *, content_hash: str, body: str, sig: Signature, keys: list[int], exclude: int | None = None
+) -> DuplicateMatch | None:
+    """The earlier article this text duplicates, wholly or in part, or None. Reads only:
+    the caller holds `lock_index()` from here to the insert of the article and its index
+    rows, so that two copies processed at the same moment see each other."""
+    return _exact_duplicate(content_hash=content_hash, exclude=exclude) or _near_duplicate(
+        body=body, sig=sig, keys=keys, exclude=exclude
     )
-    ArticleFingerprint.objects.update_or_create(
+
+
+class ChunkIndex:
+    """The duplicate index as one ingest chunk sees it, under `lock_index()`: what the
+    database holds, read for the whole chunk in a few statements, plus the chunk's own
+    articles as they are stored, so that a copy finds its original in the same chunk.
+    Lookups give what `duplicate_find` gives; the chunk's fingerprints and band keys are
+    written in one statement each by `flush`, before the transaction commits."""
+
+    def __init__(self, *, articles: list[tuple[str, list[int]]]) -> None:
+        """`articles`: the content hash and band keys of each article of the chunk."""
+        hashes = {content_hash for content_hash, _ in articles}
+        self.originals: dict[str, Article] = {}
+        # The first publication of each text: the lowest id wins.
+        for original in Article.objects.filter(
+            content_hash__in=hashes, duplicate_of__isnull=True
+        ).order_by("-pk"):
+            self.originals[original.content_hash] = original
+        self.buckets: dict[int, list[int]] = defaultdict(list)
+        all_keys = {key for _, keys in articles for key in keys}
+        for key, article_id in LshBucket.objects.filter(key__in=all_keys).values_list(
+            "key", "article_id"
+        ):
+            self.buckets[key].append(article_id)
+        self.signatures: dict[int, Signature] = {}
+        self._load_signatures({pk for _, keys in articles for pk in self._candidates(keys)})
+        self._fingerprints: list[ArticleFingerprint] = []
+        self._new_buckets: list[LshBucket] = []
+
+    def _candidates(self, keys: list[int]) -> list[int]:
+        shared = Counter(pk for key in set(keys) for pk in self.buckets.get(key, ()))
+        return sorted(shared, key=lambda pk: (-shared[pk], pk))[:MAX_CANDIDATES]
+
+    def _load_signatures(self, article_ids: set[int]) -> None:
+        missing = article_ids - self.signatures.keys()
+        if missing:
+            for fp in ArticleFingerprint.objects.filter(article_id__in=missing):
+                self.signatures[fp.article_id] = Signature.from_bytes(
+                    bytes(fp.signature), fp.shingle_count
+                )
+
+    def find(
+        self, *, content_hash: str, body: str, sig: Signature, keys: list[int]
+    ) -> DuplicateMatch | None:
+        original = self.originals.get(content_hash)
+        if original is not None:
+            return DuplicateMatch(original=original, containment=1.0, new_spans=[])
+        candidates = self._candidates(keys)
+        self._load_signatures(set(candidates))
+        estimates = sorted(
+            (
+                (estimate_containment(sig, self.signatures[pk]), pk)
+                for pk in candidates
+                if pk in self.signatures
+            ),
+            reverse=True,
+        )
+        return _best_of(body, estimates)
+
+    def add(self, *, article: Article, sig: Signature, keys: list[int]) -> None:
+        """A stored article of the chunk: later ones of the chunk find it."""
+        if article.duplicate_of_id is None:
+            self.originals.setdefault(article.content_hash, article)
+        for key in set(keys):
+            self.buckets[key].append(article.pk)
+            self._new_buckets.append(LshBucket(key=key, article=article))
+        self.signatures[article.pk] = sig
+        self._fingerprints.append(
+            ArticleFingerprint(
+                article=article, signature=sig.to_bytes(), shingle_count=sig.shingle_count
+            )
+        )
+
+    def flush(self) -> None:
+        ArticleFingerprint.objects.bulk_create(self._fingerprints)
+        LshBucket.objects.bulk_create(self._new_buckets)
+        self._fingerprints, self._new_buckets = [], []
+
+
+def overlap_create(*, article: Article, match: DuplicateMatch) -> ArticleOverlap:
+    """Record what a new article shares with its original (it was created with
+    `duplicate_of` already set when it is a duplicate)."""
+    kind = ArticleOverlap.Kind.DUPLICATE if match.is_duplicate else ArticleOverlap.Kind.PARTIAL
+    return ArticleOverlap.objects.create(
         article=article,
-        defaults={"signature": sig.to_bytes(), "shingle_count": sig.shingle_count},
+        original=match.original,
+        kind=kind,
+        containment=match.containment,
+        new_spans=match.new_spans,
     )
-    LshBucket.objects.bulk_create(
-        [LshBucket(key=key, article=article) for key in set(keys)], ignore_conflicts=True
-    )
-    return overlap
 
 
-def _exact_duplicate(*, article: Article) -> ArticleOverlap | None:
+def _exact_duplicate(*, content_hash: str, exclude: int | None = None) -> DuplicateMatch | None:
     original = (
-        Article.objects.filter(content_hash=article.content_hash, duplicate_of__isnull=True)
-        .exclude(pk=article.pk)
+        Article.objects.filter(content_hash=content_hash, duplicate_of__isnull=True)
+        .exclude(pk=exclude)
         .order_by("pk")
         .first()
     )
     if original is None:
         return None
-    return _link(article=article, original=original, containment=1.0, new_spans=[])
+    return DuplicateMatch(original=original, containment=1.0, new_spans=[])
 
 
-def _near_duplicate(*, article: Article, sig: Signature, keys: list[int]) -> ArticleOverlap | None:
+def _near_duplicate(
+    *, body: str, sig: Signature, keys: list[int], exclude: int | None = None
+) -> DuplicateMatch | None:
     candidate_ids = list(
         LshBucket.objects.filter(key__in=keys)
-        .exclude(article=article)
+        .exclude(article=exclude)
         .values("article")
         .annotate(shared=Count("id"))
         .order_by("-shared", "article")
@@ -102,13 +202,20 @@ def _near_duplicate(*, article: Article, sig: Signature, keys: list[int]) -> Art
         ),
         reverse=True,
     )
-    # Estimates are noisy; check the few promising candidates on their real text.
+    return _best_of(body, estimates)
+
+
+def _best_of(body: str, estimates: list[tuple[float, int]]) -> DuplicateMatch | None:
+    """The candidate holding most of `body`, checked on the real text of the few with the
+    best estimates (estimates are noisy), or None when none holds enough of it."""
     promising = [pk for estimate, pk in estimates[:3] if estimate >= PARTIAL_CONTAINMENT * 0.7]
+    if not promising:
+        return None
     best: tuple[float, Article] | None = None
     for original in Article.objects.filter(pk__in=promising).only(
         "pk", "body", "duplicate_of", "story"
     ):
-        containment = exact_containment(article.body, original.body)
+        containment = exact_containment(body, original.body)
         if best is None or containment > best[0]:
             best = (containment, original)
     if best is None or classify_overlap(best[0]) == "distinct":
@@ -117,11 +224,8 @@ def _near_duplicate(*, article: Article, sig: Signature, keys: list[int]) -> Art
     # Link to the first publication, not to another copy of it.
     if original.duplicate_of_id:
         original = Article.objects.get(pk=original.duplicate_of_id)
-    return _link(
-        article=article,
-        original=original,
-        containment=containment,
-        new_spans=_new_spans(article.body, original.body),
+    return DuplicateMatch(
+        original=original, containment=containment, new_spans=_new_spans(body, original.body)
     )
 
 
@@ -134,22 +238,3 @@ def _new_spans(body: str, original_body: str) -> list[list[int]]:
         for (start, end), new in zip(spans, novelty, strict=True)
         if new >= NEW_PARAGRAPH_NOVELTY
     ]
-
-
-def _link(
-    *, article: Article, original: Article, containment: float, new_spans: list[list[int]]
-) -> ArticleOverlap:
-    kind = (
-        ArticleOverlap.Kind.DUPLICATE
-        if containment >= DUPLICATE_CONTAINMENT
-        else ArticleOverlap.Kind.PARTIAL
-    )
-    if kind == ArticleOverlap.Kind.DUPLICATE:
-        Article.objects.filter(pk=article.pk).update(duplicate_of=original)
-        article.duplicate_of = original
-    overlap, _ = ArticleOverlap.objects.update_or_create(
-        article=article,
-        original=original,
-        defaults={"kind": kind, "containment": containment, "new_spans": new_spans},
-    )
-    return overlap

@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from sources.models import IngestedFile
-from sources.services.ingest import file_receive_path, file_refuse
+from sources.services.ingest import ChunkedEnqueue, file_receive_path, file_refuse
 
 logger = logging.getLogger(__name__)
 
@@ -29,30 +29,33 @@ def inbox_scan(*, folder: str | os.PathLike) -> int:
     for name in SUBFOLDERS:
         (root / name).mkdir(exist_ok=True)
     taken = 0
-    for entry in sorted(root.iterdir()):
-        if entry.name in SUBFOLDERS or entry.name.startswith("."):
-            continue
-        if entry.is_symlink():
-            _refuse_symlink(root, entry)
-            continue
-        if not entry.is_file():
-            continue
-        claimed = root / "processing" / f"{uuid.uuid4().hex[:12]}-{entry.name}"
-        try:
-            os.rename(entry, claimed)
-        except FileNotFoundError:
-            continue  # another worker claimed it first
-        taken += 1
-        try:
-            received = file_receive_path(
-                path=claimed, name=entry.name, origin=IngestedFile.Origin.INBOX
-            )
-        except Exception:
-            # Not recorded (the database is down...): put the file back for the next scan.
-            os.rename(claimed, entry)
-            raise
-        if not received.created:
-            _already_received(claimed, received.file)
+    with ChunkedEnqueue() as chunks:
+        for entry in sorted(root.iterdir()):
+            if entry.name in SUBFOLDERS or entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                _refuse_symlink(root, entry)
+                continue
+            if not entry.is_file():
+                continue
+            claimed = root / "processing" / f"{uuid.uuid4().hex[:12]}-{entry.name}"
+            try:
+                os.rename(entry, claimed)
+            except FileNotFoundError:
+                continue  # another worker claimed it first
+            taken += 1
+            try:
+                received = file_receive_path(
+                    path=claimed, name=entry.name, origin=IngestedFile.Origin.INBOX, enqueue=False
+                )
+            except Exception:
+                # Not recorded (the database is down...): put the file back for the next
+                # scan. The files recorded before it are still handed to the workers.
+                os.rename(claimed, entry)
+                raise
+            chunks.add(received)
+            if not received.created:
+                _already_received(claimed, received.file)
     return taken
 
 

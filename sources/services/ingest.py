@@ -1,33 +1,44 @@
 """Receiving files and turning them into articles.
 
 `file_receive` records every received file in the ledger first (the same bytes twice are
-one file) and queues it; `file_process` reads a queued file. A .txt or .html file becomes
-one article; a .json or .jsonl file is split into one ledger row per record, each
+one file) and queues it; `files_enqueue` hands queued files to the workers in chunks of
+CONFLICTDESK_INGEST_CHUNK, and `files_process` reads one chunk. A .txt or .html file
+becomes one article; a .json or .jsonl file is split into one ledger row per record, each
 processed on its own, so one bad record fails alone with its line number.
 
+A chunk is read in two steps. First, with no lock held, every file is decoded, cleaned,
+normalized, hashed, fingerprinted and given its story features: an unreadable file fails
+there, alone. Then one transaction takes the index lock and stores the chunk's articles,
+each in a savepoint of its own, so an error in one article rolls back that article only.
+
 Processing is idempotent: an article is keyed on (file, record), a record row on
-(file, index), and everything an article brings (fingerprint, overlap, story) is written
-in the article's own transaction, so a redelivered task changes nothing.
+(file, index), a finished row is never processed again, and everything an article brings
+(fingerprint, overlap, story) is written in its savepoint, so a redelivered task changes
+nothing. A chunk delivered again after its worker died is processed one file at a time,
+each started and committed alone, so that a file that kills its worker reaches the
+attempt cap by itself and the others go through.
 """
 
 import hashlib
 import json
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePath
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from sources.models import Article, IngestedFile, Outlet
 from sources.services import dedup, stories
 from sources.text import normalize
-from sources.text.clean import clean_article
+from sources.text.clean import Cleaned, clean_article
+from sources.text.minhash import Signature, band_keys, signature
 from sources.text.readers import (
     SUPPORTED_SUFFIXES,
     ParsedArticle,
@@ -36,12 +47,17 @@ from sources.text.readers import (
     parse_json,
     read_file,
 )
+from sources.text.similarity import StoryFeatures
 
 logger = logging.getLogger(__name__)
 
 Status = IngestedFile.Status
 FINISHED = frozenset({Status.DONE, Status.DUPLICATE, Status.FAILED})
 MULTI_RECORD_SUFFIXES = frozenset({".json", ".jsonl"})
+# Errors that end the whole task, to be retried (transient database trouble) or cut short
+# (the soft time limit): every other error fails the one file it happened in.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+_TASK_ENDING_ERRORS = (*TRANSIENT_ERRORS, SoftTimeLimitExceeded)
 
 
 @dataclass(frozen=True)
@@ -63,18 +79,16 @@ def file_receive(
     content: bytes,
     origin: str,
     source_path: str = "",
+    enqueue: bool = True,
 ) -> Received:
     """Record a received file and queue it for processing.
 
     A file seen before (same SHA-256) is returned as it is, not processed again. A file
     the project cannot take (too large, unsupported type) is recorded as failed with the
-    reason, so nothing received is lost without a trace.
+    reason, so nothing received is lost without a trace. With `enqueue=False` the caller
+    hands the file to the workers itself, with others (`ChunkedEnqueue`).
     """
     checksum = hashlib.sha256(content).hexdigest()
-    existing = IngestedFile.objects.filter(checksum=checksum, parent__isnull=True).first()
-    if existing is not None:
-        return Received(file=existing, created=False)
-
     name = safe_name(name)
     refusal = _refusal_reason(name=name, size=len(content))
     try:
@@ -91,10 +105,11 @@ def file_receive(
                 error=refusal,
                 finished_at=timezone.now() if refusal else None,
             )
-            if not refusal:
+            if enqueue and not refusal:
                 transaction.on_commit(lambda: file_enqueue(file_id=file.pk))
     except IntegrityError:
-        # Another process received the same bytes at the same moment.
+        # The same bytes were received before (or by another process at this moment):
+        # the unique checksum says so, with no lookup before each insert.
         file = IngestedFile.objects.get(checksum=checksum, parent__isnull=True)
         return Received(file=file, created=False)
     if refusal:
@@ -102,7 +117,7 @@ def file_receive(
     return Received(file=file, created=True)
 
 
-def file_receive_path(*, path: Path, origin: str, name: str = "") -> Received:
+def file_receive_path(*, path: Path, origin: str, name: str = "", enqueue: bool = True) -> Received:
     """Receive a file from disk. One over the size limit is recorded as refused without
     reading it into memory (its checksum is computed in chunks)."""
     size = path.stat().st_size
@@ -110,7 +125,7 @@ def file_receive_path(*, path: Path, origin: str, name: str = "") -> Received:
     if size <= limit:
         return file_receive(
             name=name or path.name, content=path.read_bytes(), origin=origin,
-            source_path=str(path),
+            source_path=str(path), enqueue=enqueue,
         )  # fmt: skip
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -151,16 +166,64 @@ def file_refuse(*, name: str, reason: str, origin: str, source_path: str = "") -
 
 
 def file_enqueue(*, file_id: int) -> bool:
-    """Hand a queued file to the workers. With the broker down the file stays `queued`
+    """Hand one queued file to the workers. With the broker down the file stays `queued`
     (and is re-queued later by `files_requeue_stalled`); this returns False."""
-    from sources.tasks import process_ingested_file
+    return files_enqueue(file_ids=[file_id]) == 1
 
-    try:
-        process_ingested_file.delay(file_id)
-    except Exception as exc:  # kombu raises several kinds for an unreachable broker
-        logger.error("could not queue ingested file %s: %s", file_id, exc)
-        return False
-    return True
+
+def files_enqueue(*, file_ids: list[int]) -> int:
+    """Hand queued files to the workers, CONFLICTDESK_INGEST_CHUNK files to a task.
+    Returns how many were queued: with the broker down they stay `queued` (and are
+    re-queued later by `files_requeue_stalled`)."""
+    from sources.tasks import process_ingested_files
+
+    size = max(1, settings.CONFLICTDESK_INGEST_CHUNK)
+    queued = 0
+    for start in range(0, len(file_ids), size):
+        chunk = list(file_ids[start : start + size])
+        try:
+            process_ingested_files.delay(chunk)
+        except Exception as exc:  # kombu raises several kinds for an unreachable broker
+            logger.error("could not queue ingested files %s: %s", chunk, exc)
+            continue
+        queued += len(chunk)
+    return queued
+
+
+def files_enqueue_one_by_one(*, file_ids: list[int]) -> int:
+    """Queue again, one file to a task, the files of a chunk that did not finish."""
+    unfinished = IngestedFile.objects.filter(
+        pk__in=file_ids, status__in=[Status.QUEUED, Status.PROCESSING]
+    ).order_by("pk")
+    return sum(file_enqueue(file_id=pk) for pk in unfinished.values_list("pk", flat=True))
+
+
+class ChunkedEnqueue:
+    """Collects the files a producer receives (`manage.py ingest`, the inbox, uploads)
+    and hands them to the workers a chunk at a time, as soon as a chunk is full, so the
+    workers start while the producer is still reading files. Leaving the `with` block
+    hands over the rest, even when the producer stopped on an error."""
+
+    def __init__(self) -> None:
+        self.pending: list[int] = []
+        self.queued = 0
+
+    def add(self, received: Received) -> None:
+        if received.created and received.file.status == Status.QUEUED:
+            self.pending.append(received.file.pk)
+            if len(self.pending) >= settings.CONFLICTDESK_INGEST_CHUNK:
+                self.flush()
+
+    def flush(self) -> None:
+        ids, self.pending = self.pending, []
+        if ids:
+            self.queued += files_enqueue(file_ids=ids)
+
+    def __enter__(self) -> "ChunkedEnqueue":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.flush()
 
 
 def _refusal_reason(*, name: str, size: int) -> str:
@@ -176,15 +239,132 @@ def _refusal_reason(*, name: str, size: int) -> str:
     return ""
 
 
-def file_process(*, file_id: int) -> list[Article]:
-    """Process a queued file or record. Safe to run twice for the same row.
+@dataclass
+class _TaskCache:
+    """Lookups made once per task rather than once per article: the registry's alias
+    index (rebuilding its cache stamp costs two aggregate queries) and outlets by name."""
 
-    Unreadable input marks the row failed with the reason; any other error propagates
-    so that the task retries it.
+    outlets: dict[str, Outlet | None] = field(default_factory=dict)
+    _aliases: object = None
+
+    @property
+    def aliases(self):
+        if self._aliases is None:
+            from claims.selectors import alias_index
+
+            self._aliases = alias_index()
+        return self._aliases
+
+    def outlet(self, surface: str) -> Outlet | None:
+        if surface not in self.outlets:
+            self.outlets[surface] = _outlet_resolve(surface)
+        return self.outlets[surface]
+
+
+@dataclass
+class _Prepared:
+    """Everything an article needs that no database lookup decides, computed before the
+    index lock is taken."""
+
+    file: IngestedFile
+    parsed: ParsedArticle
+    cleaned: Cleaned
+    encoding: str
+    title: str
+    outlet: Outlet | None
+    normalized: str
+    content_hash: str
+    sig: Signature
+    keys: list[int]
+    feats: StoryFeatures
+
+
+def files_process(*, file_ids: list[int]) -> list[int]:
+    """Process a chunk of queued files and records; returns the ids of the articles
+    stored. Safe to run twice for the same chunk: finished rows are skipped.
+
+    Each file succeeds or fails alone: unreadable input, and any error but a transient
+    database error, fails only the file it happened in, with the reason. A transient
+    database error ends the task, to be retried with the files not yet finished.
     """
-    file = _file_start(file_id=file_id)
-    if file is None:
-        return list(Article.objects.filter(ingested_file_id=file_id))
+    ids = sorted(set(file_ids))
+    cache = _TaskCache()
+    started = _files_start(file_ids=ids)
+    if started is not None:
+        return _files_run(started, cache)
+    # Some rows were started before and never finished: the worker of an earlier
+    # delivery died (or the task is being retried). One file at a time, each started and
+    # committed alone, so that a file that kills its worker is the only one whose
+    # attempts grow, and the files before it are kept.
+    article_ids = []
+    for file_id in ids:
+        file = _file_start(file_id=file_id)
+        if file is not None:
+            article_ids += _files_run([file], cache)
+    return article_ids
+
+
+def _files_start(*, file_ids: list[int]) -> list[IngestedFile] | None:
+    """Mark the chunk's unfinished rows as being processed and count the attempt, in one
+    transaction. Returns None, changing nothing, when one of them was started before."""
+    with transaction.atomic():
+        rows = list(
+            IngestedFile.objects.select_for_update(of=("self",))
+            .select_related("parent")
+            .defer("parent__content")
+            .filter(pk__in=file_ids)
+            .order_by("pk")
+        )
+        unfinished = [file for file in rows if file.status not in FINISHED]
+        if any(file.status == Status.PROCESSING for file in unfinished):
+            return None
+        now = timezone.now()
+        started = []
+        for file in unfinished:
+            if file.attempts >= settings.CONFLICTDESK_MAX_ATTEMPTS:
+                _fail_unfinished(file.pk, _gave_up(file.attempts))
+                transaction.on_commit(lambda pk=file.pk: file_finalize_inbox(file_id=pk))
+                continue
+            file.status, file.attempts, file.started_at = Status.PROCESSING, file.attempts + 1, now
+            started.append(file)
+        IngestedFile.objects.filter(pk__in=[file.pk for file in started]).update(
+            status=Status.PROCESSING, attempts=F("attempts") + 1, started_at=now, updated_at=now
+        )
+    return started
+
+
+def _gave_up(attempts: int) -> str:
+    return (
+        f"Gave up after {attempts} attempts: the worker processing this file "
+        "died or ran out of time each time."
+    )
+
+
+def _files_run(files: list[IngestedFile], cache: _TaskCache) -> list[int]:
+    prepared = []
+    for file in files:
+        try:
+            item = _file_prepare(file=file, cache=cache)
+        except _TASK_ENDING_ERRORS:
+            raise
+        except Exception as exc:
+            logger.exception("ingested file %s: processing failed", file.pk)
+            file_fail(file_id=file.pk, reason=_crash_reason(exc))
+            continue
+        if item is not None:
+            prepared.append(item)
+    return _articles_store(prepared) if prepared else []
+
+
+def _crash_reason(exc: Exception) -> str:
+    # The ledger is shown to users: name the kind of failure, keep the details (database
+    # messages, values) in the worker log.
+    return f"Processing failed ({type(exc).__name__}); the worker log has the details."
+
+
+def _file_prepare(*, file: IngestedFile, cache: _TaskCache) -> _Prepared | None:
+    """Read, clean, normalize and fingerprint a started file, with no lock held. Returns
+    None when the file is finished here: failed with its reason, or split into records."""
     data = bytes(file.content)
     try:
         if file.parent_id is not None:
@@ -195,18 +375,40 @@ def file_process(*, file_id: int) -> list[Article]:
             records = read_file(file.original_name, data)
     except UnreadableInput as exc:
         file_fail(file_id=file.pk, reason=str(exc))
-        return []
+        return None
 
     suffix = PurePath(file.original_name).suffix.lower()
     if file.parent_id is None and suffix in MULTI_RECORD_SUFFIXES:
         _records_split(file=file, records=records)
-        return []
+        return None
     record = records[0]
     if record.error or record.article is None:
         file_fail(file_id=file.pk, reason=record.error or "The record has no article.")
-        return []
-    article = article_create(file=file, parsed=record.article, encoding=encoding)
-    return [article] if article else []
+        return None
+    parsed = record.article
+    cleaned = clean_article(parsed.text, title=parsed.title)
+    body = cleaned.body
+    if not body.strip():
+        file_fail(
+            file_id=file.pk, reason="Nothing is left of the text once boilerplate is removed."
+        )
+        return None
+    content_hash = hashlib.sha256(normalize(body).encode("utf-8")).hexdigest()
+    title = (parsed.title or "")[:500] or body.split("\n", 1)[0][:500]
+    sig = signature(body)
+    return _Prepared(
+        file=file,
+        parsed=parsed,
+        cleaned=cleaned,
+        encoding=encoding,
+        title=title,
+        outlet=cache.outlet(parsed.outlet or cleaned.outlet_hint),
+        normalized=normalize(f"{parsed.title}\n{body}"),
+        content_hash=content_hash,
+        sig=sig,
+        keys=band_keys(sig),
+        feats=stories.article_features(f"{title}\n{body}", aliases=cache.aliases),
+    )
 
 
 def _json_objects(text: str) -> list:
@@ -273,79 +475,101 @@ def _records_split(*, file: IngestedFile, records) -> None:
         IngestedFile.objects.filter(pk=file.pk).update(
             status=Status.DONE, error="", finished_at=timezone.now(), updated_at=timezone.now()
         )
-        for child_id in children:
-            transaction.on_commit(lambda child_id=child_id: file_enqueue(file_id=child_id))
+        if children:
+            transaction.on_commit(lambda: files_enqueue(file_ids=children))
     file_finalize_inbox(file_id=file.pk)
 
 
-def article_create(
-    *, file: IngestedFile, parsed: ParsedArticle, encoding: str = ""
-) -> Article | None:
-    """Clean, normalize, de-duplicate and cluster one article, in one transaction."""
-    cleaned = clean_article(parsed.text, title=parsed.title)
-    if not cleaned.body.strip():
-        file_fail(
-            file_id=file.pk, reason="Nothing is left of the text once boilerplate is removed."
-        )
-        return None
-    body = cleaned.body
-    body_normalized = normalize(body)
-    content_hash = hashlib.sha256(body_normalized.encode("utf-8")).hexdigest()
-    try:
-        article = _article_store(
-            file=file, parsed=parsed, cleaned=cleaned, body=body, content_hash=content_hash,
-            encoding=encoding,
-        )  # fmt: skip
-    except IntegrityError:
-        # The same row processed at the same moment by another worker (a redelivered
-        # message): its article stands.
-        article = Article.objects.get(ingested_file=file, record_index=0)
-        _file_finish(file=file, article=article, encoding=encoding)
-    file_finalize_inbox(file_id=file.pk)
-    return article
-
-
-def _article_store(*, file, parsed, cleaned, body, content_hash, encoding) -> Article:
+def _articles_store(prepared: list[_Prepared]) -> list[int]:
+    """Store the chunk's articles in one transaction holding the index lock, each in a
+    savepoint: an error in one article fails that file alone."""
+    stored: list[tuple[_Prepared, Article]] = []
+    new_ids: list[int] = []
     with transaction.atomic():
-        existing = Article.objects.filter(ingested_file=file, record_index=0).first()
-        if existing is not None:
-            _file_finish(file=file, article=existing, encoding=encoding)
-            return existing
-        article = Article.objects.create(
-            ingested_file=file,
-            record_index=0,
-            outlet=_outlet_resolve(parsed.outlet or cleaned.outlet_hint),
-            source_file=file.parent.original_name if file.parent_id else file.original_name,
-            # A cut URL is a broken link: an over-long one is dropped, not truncated.
-            url=parsed.url if len(parsed.url or "") <= 1000 else "",
-            title=(parsed.title or "")[:500] or body.split("\n", 1)[0][:500],
-            raw_text=parsed.text,
-            body=body,
-            normalized=normalize(f"{parsed.title}\n{body}"),
-            dateline=cleaned.dateline[:200],
-            author=cleaned.credit[:200],
-            published_at=_published(parsed.published_at),
-            content_hash=content_hash,
-        )
         # One writer at a time decides duplicates and stories: two copies processed at
-        # the same moment would not see each other otherwise.
+        # the same moment would not see each other otherwise. Only lookups and inserts
+        # are left to do under the lock.
         dedup.lock_index()
-        overlap = dedup.article_deduplicate(article=article)
-        stories.story_assign(article=article, overlap=overlap)
-        _file_finish(file=file, article=article, encoding=encoding)
-        transaction.on_commit(lambda: article_enqueue_extraction(article_id=article.pk))
+        # A redelivered chunk whose articles another delivery stored meanwhile.
+        existing = {
+            article.ingested_file_id: article
+            for article in Article.objects.filter(
+                ingested_file__in=[item.file.pk for item in prepared], record_index=0
+            ).only("pk", "ingested_file", "duplicate_of")
+        }
+        index = dedup.ChunkIndex(articles=[(item.content_hash, item.keys) for item in prepared])
+        for item in prepared:
+            article = existing.get(item.file.pk)
+            if article is None:
+                try:
+                    with transaction.atomic():
+                        article = _article_store(item, index)
+                except _TASK_ENDING_ERRORS:
+                    raise
+                except Exception as exc:
+                    logger.exception("ingested file %s: storing its article failed", item.file.pk)
+                    _fail_unfinished(item.file.pk, _crash_reason(exc))
+                    continue
+                index.add(article=article, sig=item.sig, keys=item.keys)
+                new_ids.append(article.pk)
+            stored.append((item, article))
+        index.flush()
+        _files_finish(stored)
+        if new_ids:
+            transaction.on_commit(lambda: articles_enqueue_extraction(article_ids=new_ids))
+    for item in prepared:
+        if item.file.origin == IngestedFile.Origin.INBOX and item.file.parent_id is None:
+            file_finalize_inbox(file_id=item.file.pk)
+    return [article.pk for _, article in stored]
+
+
+def _article_store(item: _Prepared, index: dedup.ChunkIndex) -> Article:
+    """Look up what the article duplicates, store it, put it in a story. Runs under the
+    index lock, in the article's own savepoint; its fingerprint and band keys join the
+    chunk's index once the savepoint is released."""
+    parsed, cleaned, body = item.parsed, item.cleaned, item.cleaned.body
+    file = item.file
+    match = index.find(content_hash=item.content_hash, body=body, sig=item.sig, keys=item.keys)
+    article = Article(
+        ingested_file=file,
+        record_index=0,
+        outlet=item.outlet,
+        source_file=file.parent.original_name if file.parent_id else file.original_name,
+        # A cut URL is a broken link: an over-long one is dropped, not truncated.
+        url=parsed.url if len(parsed.url or "") <= 1000 else "",
+        title=item.title,
+        raw_text=parsed.text,
+        body=body,
+        normalized=item.normalized,
+        dateline=cleaned.dateline[:200],
+        author=cleaned.credit[:200],
+        published_at=_published(parsed.published_at),
+        content_hash=item.content_hash,
+        duplicate_of=match.original if match is not None and match.is_duplicate else None,
+    )
+    if match is None or not match.new_spans:
+        # Inserted with its story: no second statement to set it.
+        stories.story_assign(article=article, overlap=match, feats=item.feats)
+        article.save(force_insert=True)
+        if match is not None:
+            dedup.overlap_create(article=article, match=match)
+        return article
+    # Paragraphs of its own may become a segment of another story: saved first.
+    article.save(force_insert=True)
+    overlap = dedup.overlap_create(article=article, match=match)
+    stories.story_assign(article=article, overlap=overlap, feats=item.feats)
     return article
 
 
-def article_enqueue_extraction(*, article_id: int) -> None:
-    """Hand a stored article to claim extraction (a task of its own: a rule change can
-    re-run it without reading the file again)."""
-    from claims.tasks import extract_article
+def articles_enqueue_extraction(*, article_ids: list[int]) -> None:
+    """Hand stored articles to claim extraction, one task for a chunk's articles (a task
+    of its own: a rule change can re-run it without reading the files again)."""
+    from claims.tasks import extract_articles
 
     try:
-        extract_article.delay(article_id)
+        extract_articles.delay(article_ids)
     except Exception as exc:  # an unreachable broker: `manage.py extract` catches up
-        logger.error("could not queue extraction of article %s: %s", article_id, exc)
+        logger.error("could not queue extraction of articles %s: %s", article_ids, exc)
 
 
 def _published(value: str | None) -> datetime | None:
@@ -385,14 +609,18 @@ def _outlet_resolve(surface: str) -> Outlet | None:
     )
 
 
-def _file_finish(*, file: IngestedFile, article: Article, encoding: str) -> None:
-    status = Status.DUPLICATE if article.duplicate_of_id else Status.DONE
-    IngestedFile.objects.filter(pk=file.pk).update(
-        status=status,
-        error="",
-        encoding=encoding[:30],
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
+def _files_finish(stored: list[tuple[_Prepared, Article]]) -> None:
+    """Record the outcome of the chunk's stored files, in one statement."""
+    now = timezone.now()
+    files = []
+    for item, article in stored:
+        file = item.file
+        file.status = Status.DUPLICATE if article.duplicate_of_id else Status.DONE
+        file.error, file.encoding = "", item.encoding[:30]
+        file.finished_at = file.updated_at = now
+        files.append(file)
+    IngestedFile.objects.bulk_update(
+        files, ["status", "error", "encoding", "finished_at", "updated_at"]
     )
 
 
@@ -416,11 +644,8 @@ def _file_start(*, file_id: int) -> IngestedFile | None:
             # A file that kills its worker (memory, a hard time limit) comes back each
             # time the broker redelivers it: give up, with the reason, so it cannot
             # hold a worker forever.
-            _fail_unfinished(
-                file.pk,
-                f"Gave up after {file.attempts} attempts: the worker processing this file "
-                "died or ran out of time each time.",
-            )
+            _fail_unfinished(file.pk, _gave_up(file.attempts))
+            transaction.on_commit(lambda: file_finalize_inbox(file_id=file.pk))
             return None
         file.status = Status.PROCESSING
         file.attempts += 1
@@ -482,13 +707,12 @@ def files_requeue_stalled(*, older_than: timedelta) -> int:
         IngestedFile.objects.filter(
             Q(status=Status.QUEUED, updated_at__lt=now - older_than)
             | Q(status=Status.PROCESSING, started_at__lt=now - lease)
-        ).values_list("pk", flat=True)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    queued = 0
-    for file_id in ids:
-        IngestedFile.objects.filter(pk=file_id).update(updated_at=timezone.now())
-        queued += file_enqueue(file_id=file_id)
-    return queued
+    IngestedFile.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+    return files_enqueue(file_ids=ids)
 
 
 def file_finalize_inbox(*, file_id: int) -> None:

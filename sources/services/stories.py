@@ -7,12 +7,14 @@ on their own and, when they tell another event, become a StorySegment of another
 Candidate stories are found through indexed keys (places, actors), never by scanning.
 """
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from claims.extraction.matcher import AliasIndex
 from claims.selectors import alias_index
 from sources.models import Article, ArticleOverlap, Story, StoryKey, StorySegment
 from sources.services.dedup import lock_index
@@ -37,8 +39,14 @@ def _live(story: Story | None) -> Story | None:
     return story
 
 
+def article_features(text: str, *, aliases: AliasIndex | None = None) -> StoryFeatures:
+    """An article's story features (places, actors, keywords), without its date: needs no
+    database once `aliases` is given, so it is computed before the index lock is taken."""
+    return features(text, (aliases or alias_index()).actors_in(text), None)
+
+
 def _features(text: str, moment: datetime | None) -> StoryFeatures:
-    return features(text, alias_index().actors_in(text), moment)
+    return replace(article_features(text), published=moment)
 
 
 def _story_features(story: Story, moment: datetime) -> StoryFeatures:
@@ -82,6 +90,10 @@ def _best_story(feats: StoryFeatures, moment: datetime, exclude=()) -> Story | N
 
 
 def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
+    # A story's keys are its places and actors: only new ones need a row.
+    new_keys = _keys(feats) - _keys(
+        StoryFeatures(places=frozenset(story.places), actors=frozenset(story.actors))
+    )
     story.places = sorted(set(story.places) | feats.places)
     story.actors = sorted(set(story.actors) | feats.actors)
     weights = dict(story.keywords)
@@ -93,9 +105,10 @@ def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
     story.last_seen = max(filter(None, [story.last_seen, moment]))
     story.save(update_fields=["places", "actors", "keywords", "first_seen", "last_seen",
                               "updated_at"])  # fmt: skip
-    StoryKey.objects.bulk_create(
-        [StoryKey(story=story, key=key) for key in _keys(feats)], ignore_conflicts=True
-    )
+    if new_keys:
+        StoryKey.objects.bulk_create(
+            [StoryKey(story=story, key=key) for key in new_keys], ignore_conflicts=True
+        )
 
 
 def _new_story(title: str, feats: StoryFeatures, moment: datetime) -> Story:
@@ -104,13 +117,28 @@ def _new_story(title: str, feats: StoryFeatures, moment: datetime) -> Story:
     return story
 
 
-def story_assign(*, article: Article, overlap: ArticleOverlap | None = None) -> Story:
-    """Put a new article in a story (inside the caller's transaction)."""
+def story_assign(
+    *,
+    article: Article,
+    overlap: ArticleOverlap | None = None,
+    feats: StoryFeatures | None = None,
+) -> Story:
+    """Put a new article in a story (inside the caller's transaction). `feats` are the
+    article's `article_features` of its title and body, when computed beforehand.
+
+    The article may be not yet saved (the caller inserts it with its story, one statement
+    fewer), unless its overlap has new spans: those may become a StorySegment of it.
+    `overlap` is what the article shares with its original (an ArticleOverlap, or the
+    dedup.DuplicateMatch it is made from)."""
+    if article.pk is None and overlap is not None and overlap.new_spans:
+        raise ValueError("an article with new spans of its own is saved before its story")
     moment = _moment(article)
     full_text = f"{article.title}\n{article.body}"
+    if feats is not None:
+        feats = replace(feats, published=moment)
     story = _live(overlap.original.story) if overlap is not None else None
     if story is None:
-        feats = _features(full_text, moment)
+        feats = feats or _features(full_text, moment)
         story = _best_story(feats, moment)
         if story is None:
             story = _new_story(article.title, feats, moment)  # starts with these features
@@ -123,8 +151,10 @@ def story_assign(*, article: Article, overlap: ArticleOverlap | None = None) -> 
             full_text = _split_off_new_news(
                 article=article, story=story, overlap=overlap, moment=moment
             )
-        _absorb(story, _features(full_text, moment), moment)
-    Article.objects.filter(pk=article.pk).update(story=story)
+            feats = None  # the main story takes the text without the split-off paragraphs
+        _absorb(story, feats or _features(full_text, moment), moment)
+    if article.pk is not None:
+        Article.objects.filter(pk=article.pk).update(story=story)
     article.story = story
     return story
 

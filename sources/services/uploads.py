@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 
 from sources.models import IngestedFile, IngestJob
-from sources.services.ingest import file_receive, file_refuse
+from sources.services.ingest import ChunkedEnqueue, file_receive, file_refuse
 
 
 def upload_receive(
@@ -16,6 +17,7 @@ def upload_receive(
         created_by=user if user.is_authenticated else None, origin=origin
     )
     limit = settings.CONFLICTDESK_MAX_FILE_BYTES
+    chunks = ChunkedEnqueue()
     for upload in files:
         if upload.size is not None and upload.size > limit:
             refused = file_refuse(
@@ -26,8 +28,13 @@ def upload_receive(
             IngestedFile.objects.filter(pk=refused.pk).update(size=upload.size)
             job.files.add(refused)
             continue
-        received = file_receive(name=upload.name or "unnamed", content=upload.read(), origin=origin)
+        received = file_receive(
+            name=upload.name or "unnamed", content=upload.read(), origin=origin, enqueue=False
+        )
         job.files.add(received.file)
+        chunks.add(received)
+    # The job's files go to the workers together, once they are all recorded.
+    transaction.on_commit(chunks.flush)
     return job
 
 

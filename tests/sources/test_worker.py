@@ -3,6 +3,7 @@ nothing received is lost, nothing is stored twice."""
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from sources.models import Article, IngestedFile
+from sources.services import dedup
 from tests.conftest import REPO, database_url, start_worker, stop_worker, wait_until
 
 pytestmark = pytest.mark.services
@@ -24,6 +26,9 @@ REPORTS = [
     "قال المرصد إن ثلاثة مدنيين أصيبوا بانفجار لغم أرضي على طريق زراعي قديم.",
     "طالبت منظمات محلية بفتح تحقيق مستقل في ظروف وفاة معتقل داخل أحد السجون.",
 ]
+
+
+CHUNK_SUCCEEDED = r"Task sources.tasks.process_ingested_files\[[^\]]+\] succeeded"
 
 
 def write_articles(folder, count):
@@ -46,9 +51,96 @@ def test_a_real_worker_ingests_files_and_a_bad_one_does_not_block_the_rest(celer
     )
     assert Article.objects.count() == 3
     assert set(IngestedFile.objects.values_list("attempts", flat=True)) == {1}
-    log = celery_worker.output()
-    assert log.count("sources.tasks.process_ingested_file") >= 4
-    assert "succeeded" in log
+    # The four files went to the worker as one chunk, the broken one failed alone in it.
+    # (The worker logs the task after its commit, which `--wait` saw: poll for the line.)
+    wait_until(
+        lambda: re.search(CHUNK_SUCCEEDED, celery_worker.output()),
+        message="the worker never logged the chunk as succeeded",
+    )
+
+
+def test_real_workers_take_the_files_in_chunks_and_share_them(
+    broker_queue, redis_url, tmp_path, settings
+):
+    settings.CONFLICTDESK_INGEST_CHUNK = 2
+    folder = tmp_path / "articles"
+    write_articles(folder, 4)
+    (folder / "poison.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    workers = [
+        start_worker(queue=broker_queue, log=tmp_path / f"worker{n}.log", broker=redis_url)
+        for n in (1, 2)
+    ]
+    try:
+        out = io.StringIO()
+        call_command(
+            "ingest", "--no-progress", str(folder), "--wait", "--timeout", "90", stdout=out
+        )
+        wait_until(
+            lambda: len(re.findall(CHUNK_SUCCEEDED, "".join(w.output() for w in workers))) >= 3,
+            message="the workers did not log three chunks",
+        )
+    finally:
+        for worker in workers:
+            stop_worker(worker)
+
+    assert "received 5 new file(s), 0 already received: 4 done, 0 duplicate, 1 failed" in (
+        out.getvalue()
+    )
+    assert "binary" in IngestedFile.objects.get(original_name="poison.txt").error
+    assert Article.objects.count() == 4
+    assert set(IngestedFile.objects.values_list("attempts", flat=True)) == {1}
+    logs = "".join(worker.output() for worker in workers)
+    assert len(re.findall(CHUNK_SUCCEEDED, logs)) == 3, "five files, two to a chunk"
+
+
+def test_a_worker_killed_mid_chunk_loses_nothing_and_stores_nothing_twice(
+    broker_queue, redis_url, tmp_path
+):
+    folder = tmp_path / "articles"
+    write_articles(folder, 3)
+    fast_redelivery = {
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+    # Hold the index lock: the first worker reads the whole chunk, marks it started, then
+    # blocks on the lock before storing anything.
+    with psycopg.connect(database_url(), autocommit=True) as lock:
+        lock.execute("SELECT pg_advisory_lock(%s)", [dedup._INDEX_LOCK])
+        call_command("ingest", "--no-progress", str(folder), stdout=io.StringIO())
+        first = start_worker(
+            queue=broker_queue, log=tmp_path / "first.log", broker=redis_url, pool="solo",
+            env=fast_redelivery,
+        )  # fmt: skip
+        waiting = (
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        wait_until(lambda: lock.execute(waiting).fetchone()[0] == 1,
+                   message="the first worker never reached the index lock")  # fmt: skip
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(timeout=10)
+        lock.execute("SELECT pg_advisory_unlock(%s)", [dedup._INDEX_LOCK])
+    assert set(IngestedFile.objects.values_list("status", "attempts")) == {("processing", 1)}
+    assert not Article.objects.exists()
+
+    second = start_worker(
+        queue=broker_queue, log=tmp_path / "second.log", broker=redis_url, env=fast_redelivery
+    )
+    try:
+        wait_until(
+            lambda: set(IngestedFile.objects.values_list("status", flat=True)) == {"done"},
+            timeout=90,
+            message="the chunk of the killed worker was never redelivered",
+        )
+    finally:
+        stop_worker(second)
+    assert Article.objects.count() == 3
+    assert sorted(Article.objects.values_list("ingested_file_id", flat=True)) == sorted(
+        IngestedFile.objects.values_list("pk", flat=True)
+    )
+    # Redelivered after a death, the chunk is read one file at a time: a second attempt.
+    assert set(IngestedFile.objects.values_list("attempts", flat=True)) == {2}
 
 
 def test_a_worker_killed_mid_task_leaves_the_file_to_another_worker(
