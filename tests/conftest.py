@@ -173,3 +173,15 @@ def wait_until(predicate, *, timeout: float = 60, interval: float = 0.2, message
         if time.monotonic() > deadline:
             pytest.fail(message or "condition not met before the deadline")
         time.sleep(interval)
+
+
+@pytest.fixture
+def english(settings):
+    """For tests that read the English wording of messages: the site's language (the
+    fallback of every request without a language choice) and the test's own, English.
+    Arabic is the default everywhere else; its catalog is checked in test_i18n.py."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -19,7 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TEXT = "اتهمت {name} قوات سوريا الديمقراطية بمهاجمة نقاطها قرب النهر."
 

@@ -17,7 +17,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BODY = (
     "قال مصدر عسكري في قسد لنورث برس إن تعزيزات تضم نحو عشر عربات وصلت مساء أمس.\n\n"

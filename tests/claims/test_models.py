@@ -14,7 +14,7 @@ from tests.factories import (
     MentionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BODY = "قال المتحدث إن الفصائل هاجمت نقاطنا. ونفت الوزارة ذلك في بيان."
 

@@ -208,6 +208,7 @@ def test_an_editor_adds_an_alias_and_extraction_finds_the_actor_by_it(editor, fr
     assert claim.claimant == actor
 
 
+@pytest.mark.usefixtures("english")
 def test_a_duplicate_alias_gets_a_clear_message(editor, front):
     actor = front["front"]
     response = editor.post(
@@ -272,6 +273,7 @@ def test_an_editor_merges_a_duplicate_by_typing_the_other_actors_key(editor, fro
     assert extracted.claimant == front["front"]
 
 
+@pytest.mark.usefixtures("english")
 def test_a_merge_into_an_unknown_or_ambiguous_name_changes_nothing(editor, front):
     ActorFactory(name_ar="فصيل الخصم")  # a second actor with the enemy's name
     url = reverse("claims:actor_merge", args=[front["front"].pk])

@@ -8,7 +8,7 @@ from claims.models import ClaimEvent, Tag
 from claims.services.tags import tag_slug
 from tests.factories import ClaimFactory, TagFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

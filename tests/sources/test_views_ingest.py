@@ -10,7 +10,7 @@ from django.urls import reverse
 from sources.models import Article, IngestedFile, IngestJob
 from tests.factories import IngestedFileFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TXT = (
     "قسد تتهم فصائل بمهاجمة نقاطها قرب الرقة\n\n"

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 import lxml.html
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from claims.models import Actor, Claim, ClaimLink, Figure
 from sources.models import Article, Outlet, Story
@@ -260,11 +262,16 @@ def test_each_claim_shows_its_first_appearance_and_how_it_spread(analyst, seed):
     reports = card.xpath(f".//ol[{has_class('timeline')}]/li")
     outlets = [li.xpath(f".//*[{has_class('outlet-name')}]")[0].text_content() for li in reports]
     assert outlets == ["نورث برس", "منصة SY24"]  # by date, whatever the insertion order
-    assert "SDF-aligned" in reports[0].text_content()
-    assert "Opposition" in reports[1].text_content()
+    # The page is in Arabic (the site's language): labels as the catalog says them.
+    with translation.override("ar"):
+        sdf_aligned, opposition = gettext("SDF-aligned"), gettext("Opposition")
+        two_outlets = ngettext("%(counter)s outlet", "%(counter)s outlets", 2) % {"counter": 2}
+    assert sdf_aligned != "SDF-aligned"
+    assert sdf_aligned in reports[0].text_content()
+    assert opposition in reports[1].text_content()
     assert reports[1].xpath(f".//*[{has_class('text-bg-secondary')}]")  # a re-publication
     spread = card.xpath(f".//*[{has_class('claim-spread')}]")[0].text_content()
-    assert "2 outlets" in spread
+    assert two_outlets in spread
     assert "نورث برس" in spread.split("·")[1]  # the first seen
 
 
