@@ -4,7 +4,7 @@ Run from the project root with the project's venv, on a database whose name cont
 "bench" (the script refuses any other, to protect development data):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/conflictdesk_bench \\
-        nice -n 10 .venv/bin/python bench/gen_bulk.py                 # 100k articles, 1M claims
+        .venv/bin/python bench/gen_bulk.py                            # 100k articles, 1M claims
     ... bench/gen_bulk.py --articles 10000 --claims 100000 --reset    # smaller, start again
 
 What it does:
@@ -773,7 +773,12 @@ def main() -> None:
     parser.add_argument("--reset", action="store_true", help="empty the filled tables first")
     parser.add_argument("--no-setup", action="store_true", help="skip migrate/load_registry")
     parser.add_argument("--no-figures", action="store_true", help="no Figure rows (faster)")
+    parser.add_argument(
+        "--nice", type=int, default=10, help="lower this process's priority (default 10)"
+    )
     args = parser.parse_args()
+    if args.nice > 0:
+        os.nice(args.nice)  # the generator shares the machine; PostgreSQL is not reniced
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         sys.exit("set DATABASE_URL to a PostgreSQL database whose name contains 'bench'")

@@ -47,7 +47,8 @@ RESPONSE_PROFILE = [s.value for s in Claim.ResponseStatus if s.value]
 
 
 def _count(queryset: QuerySet, group_by: str):
-    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    # COUNT(*), not COUNT(id): PostgreSQL can then answer from an index alone.
+    counted = queryset.order_by().values(group_by).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 

@@ -64,10 +64,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "filter_form": claims.form,
         "params": params,
         "types": Claim.Type.choices,
+        # The most recent stories with claims to review: the menu stays short (a
+        # 1M-claim desk has thousands of stories); older ones are reachable by URL.
         "stories": Story.objects.filter(claims__status=Claim.Status.PROPOSED)
         .distinct()
         .order_by("-last_seen", "-id")
-        .only("pk", "title"),
+        .only("pk", "title")[:100],
         "tags": Tag.objects.order_by("label_ar"),
         "can_review": can_review,
         "can_create_tags": request.user.has_perm(TAG_CREATE_PERMISSION),
