@@ -212,6 +212,7 @@ def many_claims(postgres):
         cursor.execute("ANALYZE claims_claim")
 
 
+@pytest.mark.services
 def test_the_count_on_the_index_leaves_the_planner_settings_as_they_were(postgres):
     with postgres.cursor() as cursor:
         cursor.execute("SET LOCAL enable_indexscan = off")
@@ -222,6 +223,7 @@ def test_the_count_on_the_index_leaves_the_planner_settings_as_they_were(postgre
         assert cursor.fetchone() == ("on", "off")
 
 
+@pytest.mark.services
 def test_postgres_uses_the_gin_index_for_words(many_claims):
     plan = _plan(claim_search(Claim.objects.all(), "مسيرة"))
     assert TEXT_SEARCH_INDEX in plan, plan
@@ -232,6 +234,7 @@ def test_postgres_uses_the_gin_index_for_words(many_claims):
     assert "to_tsvector('simple'::regconfig" in plan
 
 
+@pytest.mark.services
 def test_postgres_reads_the_matches_from_the_index_even_for_a_sorted_page(many_claims):
     # A word missing from the statistics looks common to the planner (0.5% of the table
     # per form searched); left to itself it would walk the page's sort index and test
@@ -247,6 +250,7 @@ def test_postgres_reads_the_matches_from_the_index_even_for_a_sorted_page(many_c
     assert texts == ["مسيرة في البوكمال قرب النقطة 1234"]
 
 
+@pytest.mark.services
 def test_postgres_uses_the_gin_index_for_an_alias_with_its_parties(many_claims):
     plan = _plan(claim_search(Claim.objects.all(), "داعش"))
     assert TEXT_SEARCH_INDEX in plan, plan
@@ -256,6 +260,7 @@ def test_postgres_uses_the_gin_index_for_an_alias_with_its_parties(many_claims):
     ) | set(Claim.objects.filter(claimant__key="isis").values_list("pk", flat=True))
 
 
+@pytest.mark.services
 @pytest.mark.parametrize(
     ("sort", "index"),
     [
