@@ -52,17 +52,23 @@ def _count(queryset: QuerySet, group_by: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def actor_list() -> QuerySet[Actor]:
+def actor_list(*, profile: bool = True) -> QuerySet[Actor]:
     """Actors with their aliases and parent, their members' count and their response
     profile (how the accusations against them were answered), in a fixed number of
-    queries: each count is a subquery, so no join multiplies the rows."""
+    queries: each count is a subquery, so no join multiplies the rows. One actor's page
+    asks `profile=False` and `actor_response_profile()` instead (one GROUP BY, not five
+    subqueries each reading every accusation against a large party)."""
     accused = Claim.targets.through.objects.filter(
         actor_id=OuterRef("pk"), claim__type=Claim.Type.ACCUSATION
     )
-    counts = {
-        f"accused_{status}": _count(accused.filter(claim__response_status=status), "actor_id")
-        for status in RESPONSE_PROFILE
-    }
+    counts = (
+        {
+            f"accused_{status}": _count(accused.filter(claim__response_status=status), "actor_id")
+            for status in RESPONSE_PROFILE
+        }
+        if profile
+        else {}
+    )
     return (
         Actor.objects.select_related("parent")
         .prefetch_related("aliases")
@@ -71,6 +77,17 @@ def actor_list() -> QuerySet[Actor]:
             **counts,
         )
     )
+
+
+def actor_response_profile(*, actor_id: int) -> dict[str, int]:
+    """How the accusations against one actor were answered: {response_status: count}."""
+    rows = (
+        Claim.targets.through.objects.filter(actor_id=actor_id, claim__type=Claim.Type.ACCUSATION)
+        .order_by()
+        .values_list("claim__response_status")
+        .annotate(n=Count("*"))
+    )
+    return dict(rows)
 
 
 def actor_detail() -> QuerySet[Actor]:
@@ -429,7 +446,7 @@ ACTOR_STATUS_FILTERS = ("confirmed", "proposed", "proposed_aliases")
 
 
 def actor_directory(
-    *, q: str = "", kind: str = "", status: str = "", language: str = "ar"
+    *, q: str = "", kind: str = "", status: str = "", language: str = "ar", profile: bool = True
 ) -> QuerySet[Actor]:
     """The actor list: `actor_list()` plus how many claims each actor made, is targeted
     by and voiced (subqueries, run for the page's rows only). `q` matches any alias in
@@ -440,7 +457,7 @@ def actor_directory(
 
     from sources.text import normalize_for_matching
 
-    actors = actor_list().annotate(
+    actors = actor_list(profile=profile).annotate(
         claims_made_count=_count(Claim.objects.filter(claimant_id=OuterRef("pk")), "claimant_id"),
         claims_against_count=_count(
             Claim.targets.through.objects.filter(actor_id=OuterRef("pk")), "actor_id"
@@ -517,7 +534,7 @@ def tag_directory() -> QuerySet[Tag]:
 
 def actor_page() -> QuerySet[Actor]:
     """One actor's page: its directory row (counts, profile) with its people and members."""
-    return actor_directory().prefetch_related(
+    return actor_directory(profile=False).prefetch_related(
         Prefetch("roles", queryset=ActorRole.objects.select_related("organization")),
         Prefetch("people_roles", queryset=ActorRole.objects.select_related("person")),
         Prefetch("members", queryset=Actor.objects.order_by("name_ar", "pk")),

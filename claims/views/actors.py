@@ -106,10 +106,8 @@ def actor_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def actor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = get_object_or_404(selectors.actor_page(), pk=pk)
-    profile = [
-        (status.value, status.label, getattr(actor, f"accused_{status.value}", 0))
-        for status in PROFILE
-    ]
+    answered = selectors.actor_response_profile(actor_id=actor.pk)
+    profile = [(status.value, status.label, answered.get(status.value, 0)) for status in PROFILE]
     context = {
         "actor": actor,
         "aliases": sorted(actor.aliases.all(), key=lambda a: (a.proposed, a.origin, a.surface)),

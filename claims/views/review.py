@@ -7,6 +7,7 @@ claim in place after its confirm, reject or tag.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,9 +67,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "types": Claim.Type.choices,
         # The most recent stories with claims to review: the menu stays short (a
         # 1M-claim desk has thousands of stories); older ones are reachable by URL.
-        "stories": Story.objects.filter(claims__status=Claim.Status.PROPOSED)
-        .distinct()
-        .order_by("-last_seen", "-id")
+        "stories": Story.objects.filter(
+            Exists(Claim.objects.filter(story=OuterRef("pk"), status=Claim.Status.PROPOSED)),
+            merged_into__isnull=True,
+            last_seen__isnull=False,
+        )
+        .order_by("-last_seen")
         .only("pk", "title")[:100],
         "tags": Tag.objects.order_by("label_ar"),
         "can_review": can_review,
