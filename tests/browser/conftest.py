@@ -89,3 +89,4 @@ def log_in(page, url: str, username: str, password: str | None = None) -> None:
     page.fill("#id_password", password or DEMO_PASSWORDS[username])
     page.click("main form button[type=submit]")
     page.wait_for_load_state("domcontentloaded")
+    assert "/accounts/login/" not in page.url, f"{username} could not sign in"

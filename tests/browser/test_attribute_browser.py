@@ -5,7 +5,7 @@ import pytest
 
 from claims.models import Actor, Claim, ClaimEvent, Mention
 from sources.models import Article
-from tests.browser.conftest import DEMO_PASSWORDS, log_in
+from tests.browser.conftest import log_in
 from tests.factories import ArticleFactory, StoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,20 +40,6 @@ SELECT_PHRASE = """([selector, phrase]) => {
 }"""
 
 
-def sign_in(page, url: str, username: str) -> None:
-    log_in(page, url, username)
-    if "/accounts/login/" in page.url:
-        # log_in clicks the page's first submit button, which is the navigation bar's
-        # language switcher: sign in through the login form itself.
-        page.context.clear_cookies()
-        page.goto(f"{url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORDS[username])
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state("domcontentloaded")
-    assert "/accounts/login/" not in page.url
-
-
 def select(page, phrase: str, selector: str = ".article-body") -> None:
     assert page.evaluate(SELECT_PHRASE, [selector, phrase]), phrase
     page.wait_for_selector("#attribute-panel.show")
@@ -68,7 +54,7 @@ def save(page) -> None:
 def test_an_editor_selects_a_sentence_and_attributes_it(page, screenshot, demo_site):
     article = Article.objects.get(source_file__startswith="01_")
     phrase = "تعزيزات تضم نحو عشر عربات وصلت مساء أمس"
-    sign_in(page, demo_site, "editor")
+    log_in(page, demo_site, "editor")
     page.goto(f"{demo_site}/articles/{article.pk}/")
     select(page, phrase)
     assert page.inner_text("#attribute-quote") == phrase
@@ -103,7 +89,7 @@ def test_a_triple_click_takes_the_paragraph_exactly(page, demo_site):
         "الفقرة الأخيرة."
     )
     article = ArticleFactory(story=story, body=body)
-    sign_in(page, demo_site, "editor")
+    log_in(page, demo_site, "editor")
     page.goto(f"{demo_site}/articles/{article.pk}/")
     page.locator(".article-body p.para").nth(1).click(click_count=3)
     page.wait_for_selector("#attribute-panel.show")
@@ -123,7 +109,7 @@ def test_a_triple_click_takes_the_paragraph_exactly(page, demo_site):
 def test_offsets_stay_exact_after_emoji_and_across_highlights(page, demo_site):
     body = "عاجل 🔥🔥 قالت قسد إن 🚀 طائرة مسيّرة تركية استهدفت سيارة قرب عامودا."
     article = ArticleFactory(story=StoryFactory(), body=body)
-    sign_in(page, demo_site, "editor")
+    log_in(page, demo_site, "editor")
     page.goto(f"{demo_site}/articles/{article.pk}/")
     select(page, "طائرة مسيّرة تركية")
     page.select_option("#attribute-type", "accusation")
@@ -147,7 +133,7 @@ def test_offsets_stay_exact_after_emoji_and_across_highlights(page, demo_site):
 
 def test_an_editor_changes_an_attribution_from_the_mention_list(page, demo_site):
     article = ArticleFactory(story=StoryFactory(), body="ونفت وزارة الدفاع السورية الاتهامات.")
-    sign_in(page, demo_site, "editor")
+    log_in(page, demo_site, "editor")
     page.goto(f"{demo_site}/articles/{article.pk}/")
     select(page, "ونفت وزارة الدفاع السورية الاتهامات")
     page.select_option("#attribute-type", "accusation")  # a slip: it is a denial

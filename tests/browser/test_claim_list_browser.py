@@ -6,7 +6,7 @@ import pytest
 
 from claims.models import Claim
 from claims.search import claim_search
-from tests.browser.conftest import DEMO_PASSWORDS, log_in
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,14 +20,6 @@ def shown_ids(page) -> list[int]:
 
 def sign_in_in_arabic(page, url: str) -> None:
     log_in(page, url, "analyst")
-    if "/accounts/login/" in page.url:
-        # log_in clicks the page's first submit button, and the navigation bar's language
-        # switcher comes before the login form's: sign in through the form itself.
-        page.fill("#id_username", "analyst")
-        page.fill("#id_password", DEMO_PASSWORDS["analyst"])
-        page.press("#id_password", "Enter")
-        page.wait_for_load_state("domcontentloaded")
-    assert "/accounts/login/" not in page.url
     page.goto(f"{url}/claims/")
     if page.locator("html").get_attribute("lang") != "ar":
         page.click("button[name=language][value=ar]")

@@ -3,20 +3,9 @@
 import pytest
 
 from claims.models import Actor
-from tests.browser.conftest import DEMO_PASSWORDS
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, url: str, username: str) -> None:
-    """tests.browser.conftest.log_in, with the login form's own button: its selector
-    "form button[type=submit]" first matches the language switcher in the navigation
-    bar, so it switches the language instead of logging in."""
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORDS[username])
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
 
 
 def chart_widths(page) -> list[int]:

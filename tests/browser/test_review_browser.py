@@ -4,23 +4,9 @@ the claim page shows the mention marked in its article's text."""
 import pytest
 
 from claims.models import Claim
-from tests.browser.conftest import DEMO_PASSWORDS, log_in
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, url: str, username: str) -> None:
-    log_in(page, url, username)
-    if "/accounts/login/" in page.url:
-        # log_in clicks the page's first submit button, which the navigation bar's
-        # language switcher now comes before: sign in through the login form itself.
-        page.context.clear_cookies()
-        page.goto(f"{url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORDS[username])
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state("domcontentloaded")
-    assert "/accounts/login/" not in page.url
 
 
 def focused_id(page) -> int:
@@ -30,7 +16,7 @@ def focused_id(page) -> int:
 def test_an_analyst_confirms_and_tags_with_the_keyboard_then_reads_a_claim(
     page, screenshot, demo_site
 ):
-    sign_in(page, demo_site, "analyst")
+    log_in(page, demo_site, "analyst")
     page.goto(f"{demo_site}/review/")
     first = focused_id(page)
     assert first == Claim.objects.filter(status="proposed").order_by("created_at", "id")[0].pk

@@ -5,23 +5,9 @@ from django.db.models import Count
 
 from claims.models import Claim
 from sources.models import Article, Story
-from tests.browser.conftest import DEMO_PASSWORDS, log_in
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, url: str, username: str) -> None:
-    log_in(page, url, username)
-    if "/accounts/login/" in page.url:
-        # log_in clicks the page's first submit button, which is the navigation bar's
-        # language switcher: sign in through the login form itself.
-        page.context.clear_cookies()
-        page.goto(f"{url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORDS[username])
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state("domcontentloaded")
-    assert "/accounts/login/" not in page.url
 
 
 def test_an_analyst_sees_each_party_in_its_column_and_the_answers_lined_up(
@@ -33,7 +19,7 @@ def test_an_analyst_sees_each_party_in_its_column_and_the_answers_lined_up(
         type=Claim.Type.ACCUSATION, responses__isnull=False, story__isnull=False
     ).values_list("story_id", flat=True)
     story = Story.objects.filter(pk__in=answered).annotate(n=Count("claims")).order_by("-n")[0]
-    sign_in(page, demo_site, "analyst")
+    log_in(page, demo_site, "analyst")
     page.goto(f"{demo_site}/stories/")
     page.click(f"tr[data-story='{story.pk}'] a")
     page.wait_for_selector("table.story-board")
@@ -72,7 +58,7 @@ def test_an_analyst_sees_each_party_in_its_column_and_the_answers_lined_up(
 
 def test_an_analyst_reads_an_article_with_its_mentions_highlighted(page, screenshot, demo_site):
     article = Article.objects.annotate(n=Count("mentions")).order_by("-n", "pk")[0]
-    sign_in(page, demo_site, "analyst")
+    log_in(page, demo_site, "analyst")
     page.goto(f"{demo_site}/articles/")
     page.click(f"tr[data-article='{article.pk}'] td a")
     page.wait_for_selector(".article-body")
