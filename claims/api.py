@@ -3,7 +3,7 @@ selectors (reads) and claims.services.review (the one write)."""
 
 import json
 
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,13 +15,13 @@ from rest_framework.views import APIView
 
 from claims.filters import ActorFilter, ArticleFilter, ClaimFilter
 from claims.models import Claim
-from claims.records import claim_record
+from claims.records import RecordBuilder, claim_record
 from claims.selectors import (
     actor_detail,
     actor_list,
     claim_export_lines,
-    claim_list,
     tag_list,
+    with_actor_counts,
 )
 from claims.serializers import (
     PARTY_FIELDS,
@@ -107,11 +107,17 @@ class JSONLinesRenderer(_StreamedRenderer):
 
 
 STREAMED_RENDERERS = (CSVRenderer, JSONLinesRenderer)
-STREAM_CHUNK = 500
+STREAM_CHUNK = 2000
 
 
-def _api_claim_record(claim: Claim) -> dict:
-    return {**claim_record(claim), "version": claim.version}
+def _api_claim_response(claim_id: int) -> Response:
+    """The claim's record with the ETag of that very record (its version and time)."""
+    try:
+        record = claim_record(claim_id, with_version=True)
+    except Claim.DoesNotExist as exc:  # deleted since the caller read it
+        raise Http404 from exc
+    etag = etag_for(claim_id, record["version"], record["updated_at"])
+    return Response(record, headers={"ETag": etag})
 
 
 @extend_schema(
@@ -154,19 +160,20 @@ class ClaimListView(generics.ListAPIView):
     pagination_class = ClaimPagination
 
     def get_queryset(self):
-        return claim_list()
+        # Only what filtering and the cursor need: the records are built in bulk.
+        return Claim.objects.only("pk", "updated_at", "created_at")
 
     def list(self, request, *args, **kwargs):
         fmt = request.accepted_renderer.format
-        if fmt not in {renderer.format for renderer in STREAMED_RENDERERS}:
-            return super().list(request, *args, **kwargs)
         claims = self.filter_queryset(self.get_queryset())
+        if fmt not in {renderer.format for renderer in STREAMED_RENDERERS}:
+            page = self.paginate_queryset(claims)
+            records = RecordBuilder(with_version=True).records([claim.pk for claim in page])
+            return self.get_paginated_response(records)
         # The ordering's own tie-break, as the pages have it: id.
         first = claims.query.order_by[0] if claims.query.order_by else "-updated_at"
         claims = claims.order_by(first, "-pk" if str(first).startswith("-") else "pk")
-        lines = claim_export_lines(
-            claims, fmt=fmt, record=_api_claim_record, chunk_size=STREAM_CHUNK
-        )
+        lines = claim_export_lines(claims, fmt=fmt, with_version=True, chunk_size=STREAM_CHUNK)
         response = StreamingHttpResponse(
             lines, content_type=f"{request.accepted_renderer.media_type}; charset=utf-8"
         )
@@ -199,11 +206,11 @@ class ClaimDetailView(APIView):
         },
     )
     def get(self, request, pk: int):
-        claim = get_object_or_404(claim_list(), pk=pk)
+        claim = get_object_or_404(Claim.objects.only("pk", "version", "updated_at"), pk=pk)
         etag = claim_etag(claim)
         if if_none_match(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(ClaimOutput(claim).data, headers={"ETag": etag})
+        return _api_claim_response(pk)
 
     @extend_schema(
         summary="Change a claim's type, status, targets, tags or what it answers",
@@ -228,8 +235,7 @@ class ClaimDetailView(APIView):
             claim_update(claim_id=pk, user=request.user, expected_version=version, changes=changes)
         except Conflict as exc:
             raise PreconditionFailed() from exc
-        claim = claim_list().get(pk=pk)
-        return Response(ClaimOutput(claim).data, headers={"ETag": claim_etag(claim)})
+        return _api_claim_response(pk)
 
 
 @extend_schema(
@@ -246,6 +252,9 @@ class ActorListView(generics.ListAPIView):
     def get_queryset(self):
         return actor_list()
 
+    def paginate_queryset(self, queryset):
+        return with_actor_counts(super().paginate_queryset(queryset))
+
 
 @extend_schema(
     summary="One actor, with its roles and the people who hold roles in it",
@@ -258,6 +267,9 @@ class ActorDetailView(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return actor_detail()
+
+    def get_object(self):
+        return with_actor_counts([super().get_object()])[0]
 
 
 @extend_schema(

@@ -89,7 +89,7 @@ class ClaimOutput(serializers.Serializer):
     version = serializers.IntegerField(help_text="Send it back in If-Match to change the claim.")
 
     def to_representation(self, instance: Claim) -> dict:
-        return {**claim_record(instance), "version": instance.version}
+        return claim_record(instance, with_version=True)
 
 
 class ClaimPatchInput(serializers.Serializer):

@@ -1,13 +1,13 @@
 import csv
-import json
 import sys
 
+import orjson
 from django.core.management.base import BaseCommand
 
 from claims.models import Claim
-from claims.records import CSV_COLUMNS, claim_csv_row, claim_record, claims_with_record_data
+from claims.records import CSV_COLUMNS, RecordBuilder, claim_csv_row
 
-BATCH = 1000
+BATCH = 5000
 
 
 class Command(BaseCommand):
@@ -32,20 +32,24 @@ class Command(BaseCommand):
                 if writer:
                     writer.writerow(claim_csv_row(record))
                 else:
-                    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    stream.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode())
         finally:
             if output:
                 stream.close()
 
     def _records(self):
-        # Keyset pagination keeps memory flat however many claims there are.
-        last = 0
-        while True:
-            batch = list(
-                claims_with_record_data(Claim.objects.filter(pk__gt=last).order_by("pk"))[:BATCH]
-            )
-            if not batch:
-                return
-            for claim in batch:
-                yield claim_record(claim)
-            last = batch[-1].pk
+        # The ids in order, read by keyset pages: memory stays flat however many claims.
+        def ids():
+            last = 0
+            while True:
+                batch = list(
+                    Claim.objects.filter(pk__gt=last)
+                    .order_by("pk")
+                    .values_list("pk", flat=True)[:BATCH]
+                )
+                if not batch:
+                    return
+                yield from batch
+                last = batch[-1]
+
+        return RecordBuilder().iter_records(ids())

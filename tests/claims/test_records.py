@@ -1,0 +1,177 @@
+"""The claim record (DESIGN.md) as exports and the API give it: every field, read back
+from the rows written here, and built in a fixed number of queries however many claims."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.models import Actor, Figure
+from claims.records import RecordBuilder, claim_record
+from tests.factories import (
+    ActorAliasFactory,
+    ActorFactory,
+    ActorRoleFactory,
+    ArticleFactory,
+    ClaimFactory,
+    MentionFactory,
+    OutletFactory,
+    TagFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def full_claim():
+    """An accusation with every part of the record filled in."""
+    sdf = ActorFactory(name_ar="قوات سوريا الديمقراطية", name_en="SDF", kind=Actor.Kind.ARMED_GROUP)
+    ActorAliasFactory(actor=sdf, surface="قسد")
+    ActorAliasFactory(actor=sdf, surface="SDF")
+    spokesman = ActorFactory(name_ar="فرهاد شامي", name_en="Farhad Shami", kind=Actor.Kind.PERSON)
+    other_org = ActorFactory()
+    ActorRoleFactory(person=spokesman, organization=other_org, title_ar="عضو")
+    ActorRoleFactory(person=spokesman, organization=sdf, title_ar="مدير المركز الإعلامي")
+    agency = ActorFactory(name_ar="نورث برس", name_en="North Press", kind=Actor.Kind.MEDIA)
+    first_target, second_target = ActorFactory(), ActorFactory()
+    ActorAliasFactory(actor=second_target, surface="الفصائل")
+    outlet = OutletFactory(name_ar="وكالة الاختبار", name_en="")
+    claim = ClaimFactory(
+        claimant=sdf,
+        speaker=spokesman,
+        speaker_description="مصدر عسكري",
+        reported_via=agency,
+        rule="accuse.verb",
+        cue="اتهمت",
+        first_seen_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        first_outlet=outlet,
+    )
+    claim.targets.add(second_target, first_target)
+    claim.tags.add(TagFactory(slug="zeta"), TagFactory(slug="alpha"))
+    Figure.objects.create(claim=claim, low=3, high=5, approx=True, counts="killed", subject="")
+    editor = UserFactory(username="edith")
+    late = ArticleFactory(
+        outlet=outlet, url="https://example.org/a", published_at=datetime(2026, 3, 2, tzinfo=UTC)
+    )
+    early = ArticleFactory(outlet=None, url="")
+    MentionFactory(claim=claim, article=late, start=5, attributed_by=editor, direct=True)
+    MentionFactory(claim=claim, article=early)
+    parts = {"sdf": sdf, "spokesman": spokesman, "agency": agency, "outlet": outlet}
+    return claim, {**parts, "targets": (first_target, second_target), "articles": (early, late)}
+
+
+def test_every_field_of_the_record_comes_from_the_claims_rows(full_claim):
+    claim, parts = full_claim
+    record = claim_record(claim)
+    sdf, spokesman, agency = parts["sdf"], parts["spokesman"], parts["agency"]
+    first_target, second_target = sorted(parts["targets"], key=lambda actor: actor.pk)
+    assert record["claimant"] == {
+        "id": sdf.pk,
+        "name_ar": "قوات سوريا الديمقراطية",
+        "name_en": "SDF",
+        "kind": "armed_group",
+        "aliases": ["SDF", "قسد"],
+    }
+    # The speaker's role is the one they hold in the claimant, not their first role.
+    assert record["speaker"] == {
+        "id": spokesman.pk,
+        "name_ar": "فرهاد شامي",
+        "name_en": "Farhad Shami",
+        "role": "مدير المركز الإعلامي",
+        "aliases": [],
+    }
+    assert record["reported_via"] == {
+        "id": agency.pk, "name_ar": "نورث برس", "name_en": "North Press", "aliases": []
+    }  # fmt: skip
+    assert [t["id"] for t in record["targets"]] == [first_target.pk, second_target.pk]
+    assert "kind" not in record["targets"][0]
+    assert record["targets"][1]["aliases"] == ["الفصائل"]
+    assert record["speaker_description"] == "مصدر عسكري"
+    assert record["tags"] == ["alpha", "zeta"]
+    assert record["figures"] == [
+        {"low": 3, "high": 5, "approx": True, "counts": "killed", "subject": ""}
+    ]
+    # An outlet without an English name is given by its Arabic one.
+    assert record["first_seen"] == {"at": "2026-03-01T09:30:00+00:00", "outlet": "وكالة الاختبار"}
+    assert (record["rule"], record["cue"], record["type"], record["status"]) == (
+        "accuse.verb", "اتهمت", "accusation", "proposed"
+    )  # fmt: skip
+    assert record["response_status"] == "unanswered"
+    assert record["responds_to"] is None
+    assert record["story"] is None
+    assert "version" not in record
+    assert claim_record(claim, with_version=True)["version"] == claim.version
+
+
+def test_mentions_come_in_article_order_with_their_article_and_who_attributed_them(full_claim):
+    claim, parts = full_claim
+    early, late = parts["articles"]
+    mentions = claim_record(claim.pk)["mentions"]
+    # Ordered by article (ids: `late` was stored first), then headline first, then offset.
+    assert [m["article"]["id"] for m in mentions] == [late.pk, early.pk]
+    by_hand, machine = mentions
+    assert machine["attributed_by"] == "machine"
+    assert machine["article"]["outlet"] is None
+    assert machine["article"]["url"] is None
+    assert by_hand["attributed_by"] == "edith"
+    assert by_hand["direct"] is True
+    assert by_hand["article"] == {
+        "id": late.pk,
+        "source_file": late.source_file,
+        "url": "https://example.org/a",
+        "outlet": "وكالة الاختبار",
+        "title": late.title,
+        "published_at": "2026-03-02T00:00:00+00:00",
+    }
+    assert by_hand["quote"] == late.body[by_hand["start"] : by_hand["end"]]
+
+
+def test_records_keep_the_order_asked_and_skip_missing_ids():
+    claims = [MentionFactory().claim for _ in range(3)]
+    ids = [claims[2].pk, claims[0].pk, 10**9, claims[1].pk]
+    records = RecordBuilder().records(ids)
+    assert [r["id"] for r in records] == [claims[2].pk, claims[0].pk, claims[1].pk]
+
+
+def test_records_take_a_fixed_number_of_queries_however_many_claims():
+    def queries_for(count: int) -> int:
+        ids = []
+        for _ in range(count):
+            claim = MentionFactory(claim=ClaimFactory(speaker=ActorRoleFactory().person)).claim
+            claim.targets.add(ActorFactory())
+            claim.tags.add(TagFactory())
+            ids.append(claim.pk)
+        with CaptureQueriesContext(connection) as context:
+            records = RecordBuilder().records(ids)
+        assert len(records) == count
+        return len(context.captured_queries)
+
+    assert queries_for(40) == queries_for(2)
+
+
+def test_export_claims_writes_one_record_per_claim_in_id_order(full_claim, tmp_path):
+    claim, _ = full_claim
+    others = [MentionFactory().claim for _ in range(3)]
+    out = tmp_path / "claims.jsonl"
+    call_command("export_claims", "--format", "jsonl", "--output", str(out))
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in lines] == sorted([claim.pk, *(o.pk for o in others)])
+    assert lines[0] == json.loads(json.dumps(claim_record(claim)))
+
+
+@pytest.mark.parametrize("microsecond", [0, 500000, 120, 999999])
+def test_timestamps_are_written_as_isoformat_writes_them(microsecond):
+    # PostgreSQL's text form drops trailing zeros of the fraction ("…:00.5+00"); the
+    # record keeps Python's six digits, or none for a whole second.
+    seen = datetime(2026, 3, 1, 9, 30, 7, microsecond, tzinfo=UTC)
+    claim = MentionFactory(claim=ClaimFactory(first_seen_at=seen), article__published_at=seen).claim
+    claim.refresh_from_db()
+    record = claim_record(claim)
+    assert record["first_seen"]["at"] == seen.isoformat()
+    assert record["mentions"][0]["article"]["published_at"] == seen.isoformat()
+    assert record["created_at"] == claim.created_at.isoformat()
+    assert record["updated_at"] == claim.updated_at.isoformat()
