@@ -325,6 +325,14 @@ class Claim(models.Model):
             models.Index(fields=["type", "response_status"], name="claim_type_response_idx"),
             models.Index(fields=["claimant", "-created_at"], name="claim_claimant_idx"),
             models.Index(fields=["story", "created_at"], name="claim_story_idx"),
+            # Actor pages: how the accusations against an actor were answered, read from
+            # the index alone (PostgreSQL's INCLUDE) for each target row.
+            models.Index(
+                fields=["id"],
+                include=["response_status"],
+                condition=Q(type="accusation"),
+                name="claim_accusation_status_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,16 +1,16 @@
 """Reading claims data: query sets with their related rows, and cached lookups."""
 
 import csv
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 
+import orjson
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.extraction.matcher import AliasIndex
 from claims.models import Actor, ActorAlias, ActorRole, Claim, Tag
-from claims.records import CSV_COLUMNS, claim_csv_row, claim_record, claims_with_record_data
+from claims.records import CSV_COLUMNS, RecordBuilder, claim_csv_row, claims_with_record_data
 
 _alias_index_cache: dict[str, tuple[tuple, AliasIndex]] = {}
 
@@ -52,42 +52,85 @@ def _count(queryset: QuerySet, group_by: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def actor_list(*, profile: bool = True) -> QuerySet[Actor]:
-    """Actors with their aliases and parent, their members' count and their response
-    profile (how the accusations against them were answered), in a fixed number of
-    queries: each count is a subquery, so no join multiplies the rows. One actor's page
-    asks `profile=False` and `actor_response_profile()` instead (one GROUP BY, not five
-    subqueries each reading every accusation against a large party)."""
-    accused = Claim.targets.through.objects.filter(
-        actor_id=OuterRef("pk"), claim__type=Claim.Type.ACCUSATION
-    )
-    counts = (
-        {
-            f"accused_{status}": _count(accused.filter(claim__response_status=status), "actor_id")
-            for status in RESPONSE_PROFILE
-        }
-        if profile
-        else {}
-    )
-    return (
-        Actor.objects.select_related("parent")
-        .prefetch_related("aliases")
-        .annotate(
-            members_count=_count(Actor.objects.filter(parent_id=OuterRef("pk")), "parent_id"),
-            **counts,
-        )
-    )
+def actor_list() -> QuerySet[Actor]:
+    """Actors with their aliases and parent. Their counts come from `with_actor_counts()`,
+    for the rows shown only."""
+    return Actor.objects.select_related("parent").prefetch_related("aliases")
 
 
-def actor_response_profile(*, actor_id: int) -> dict[str, int]:
-    """How the accusations against one actor were answered: {response_status: count}."""
-    rows = (
-        Claim.targets.through.objects.filter(actor_id=actor_id, claim__type=Claim.Type.ACCUSATION)
-        .order_by()
-        .values_list("claim__response_status")
+# Actor counts are cached this long (seconds), under a key that changes with the data.
+ACTOR_COUNTS_TTL = 60
+_COUNT_FIELDS = ("made", "against", "voiced", "members")
+
+
+def _actor_counts_stamp() -> str:
+    """Changes when a claim is added or edited (every service bumps `updated_at`) or an
+    actor changes; read from indexes. A claim deleted outright (in the admin) shows in
+    the counts within ACTOR_COUNTS_TTL."""
+    import hashlib
+
+    claims = Claim.objects.aggregate(last=Max("updated_at"), top=Max("pk"))
+    actors = Actor.objects.aggregate(last=Max("updated_at"), top=Max("pk"))
+    stamp = repr((claims["last"], claims["top"], actors["last"], actors["top"]))
+    return hashlib.sha256(stamp.encode()).hexdigest()[:24]
+
+
+def actor_counts(actor_ids) -> dict[int, dict]:
+    """For each actor: claims made (claimant), against it (target), voiced (speaker), its
+    members, and how the accusations against it were answered (`profile`:
+    {response_status: count}). One GROUP BY per count for all the actors asked, not a
+    subquery per actor and count; cached per actor (ACTOR_COUNTS_TTL) under a key that
+    changes with the data, since a large party's profile reads every accusation
+    against it (the SDF: 150k at 1M claims)."""
+    from django.core.cache import cache
+
+    ids = sorted({int(pk) for pk in actor_ids})
+    if not ids:
+        return {}
+    stamp = _actor_counts_stamp()
+    keys = {pk: f"conflictdesk:actor-counts:{stamp}:{pk}" for pk in ids}
+    cached = cache.get_many(keys.values())
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in ids if pk not in found]
+    if not missing:
+        return found
+    computed = {pk: {**dict.fromkeys(_COUNT_FIELDS, 0), "profile": {}} for pk in missing}
+    targets = Claim.targets.through.objects.filter(actor_id__in=missing).order_by()
+    grouped = {
+        "made": Claim.objects.filter(claimant_id__in=missing).values_list("claimant_id"),
+        "against": targets.values_list("actor_id"),
+        "voiced": Claim.objects.filter(speaker_id__in=missing).values_list("speaker_id"),
+        "members": Actor.objects.filter(parent_id__in=missing).values_list("parent_id"),
+    }
+    for field, rows in grouped.items():
+        for pk, n in rows.order_by().annotate(n=Count("*")):
+            computed[pk][field] = n
+    for pk, status, n in (
+        targets.filter(claim__type=Claim.Type.ACCUSATION)
+        .values_list("actor_id", "claim__response_status")
         .annotate(n=Count("*"))
-    )
-    return dict(rows)
+    ):
+        computed[pk]["profile"][status] = n
+    cache.set_many({keys[pk]: counts for pk, counts in computed.items()}, ACTOR_COUNTS_TTL)
+    return {**found, **computed}
+
+
+def with_actor_counts(actors) -> list[Actor]:
+    """The actors (as a list), each given its counts as attributes: `claims_made_count`,
+    `claims_against_count`, `claims_voiced_count`, `members_count`, `accused_<status>`
+    for each response status, and `response_profile` ({status: count})."""
+    actors = list(actors)
+    counts = actor_counts(actor.pk for actor in actors)
+    for actor in actors:
+        mine = counts[actor.pk]
+        actor.claims_made_count = mine["made"]
+        actor.claims_against_count = mine["against"]
+        actor.claims_voiced_count = mine["voiced"]
+        actor.members_count = mine["members"]
+        actor.response_profile = mine["profile"]
+        for status in RESPONSE_PROFILE:
+            setattr(actor, f"accused_{status}", mine["profile"].get(status, 0))
+    return actors
 
 
 def actor_detail() -> QuerySet[Actor]:
@@ -251,20 +294,20 @@ class _Echo:
 
 
 def claim_export_lines(
-    claims: QuerySet[Claim], *, fmt: str, record=None, chunk_size: int = 500
+    claims: QuerySet[Claim], *, fmt: str, with_version: bool = False, chunk_size: int = 2000
 ) -> Iterator[str]:
     """The claims as the lines of an export file, in the queryset's order, read in chunks
     so memory stays flat: JSON lines of the claim record (claims.records), or CSV rows
     flattened by claims.records.claim_csv_row after a byte-order mark and the header (so
-    spreadsheets read Arabic). `claims` must carry the record data
-    (claims.records.claims_with_record_data); `record` may extend the record (the API
-    adds `version`)."""
+    spreadsheets read Arabic). Only the ids are read from `claims`; the records are
+    built in bulk (claims.records.RecordBuilder; `with_version` adds `version`, as the
+    API's records have it)."""
     from django.db import connections, transaction
 
-    record = record or claim_record
     writer = csv.writer(_Echo())
     if fmt == "csv":
         yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+    builder = RecordBuilder(with_version=with_version, using=claims.db)
     buffer: list[str] = []
     # One transaction: the file is one snapshot, and PostgreSQL streams the cursor (out of
     # a transaction it would be WITH HOLD, computed whole before the first row).
@@ -274,13 +317,13 @@ def claim_export_lines(
                 # Plan for every row, not for the first tenth (a cursor's default), which
                 # can mean testing claim after claim along the sort order's index.
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
-        for claim in claims.iterator(chunk_size=chunk_size):
-            data = record(claim)
+        ids = claims.prefetch_related(None).values_list("pk", flat=True)
+        for data in builder.iter_records(ids.iterator(chunk_size=chunk_size)):
             if fmt == "csv":
                 buffer.append(writer.writerow(claim_csv_row(data)))
             else:
-                buffer.append(json.dumps(data, ensure_ascii=False) + "\n")
-            if len(buffer) >= 100:
+                buffer.append(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE).decode())
+            if len(buffer) >= 500:
                 yield "".join(buffer)
                 buffer.clear()
     if buffer:
@@ -446,10 +489,10 @@ ACTOR_STATUS_FILTERS = ("confirmed", "proposed", "proposed_aliases")
 
 
 def actor_directory(
-    *, q: str = "", kind: str = "", status: str = "", language: str = "ar", profile: bool = True
+    *, q: str = "", kind: str = "", status: str = "", language: str = "ar"
 ) -> QuerySet[Actor]:
-    """The actor list: `actor_list()` plus how many claims each actor made, is targeted
-    by and voiced (subqueries, run for the page's rows only). `q` matches any alias in
+    """The actor list (`actor_list()`; counts for the page's rows: `with_actor_counts()`),
+    filtered and ordered. `q` matches any alias in
     any spelling, folded by the project's normalization ("قَسَد"، "لقسد"، "د1عـ.ـش");
     actors it names exactly come first, then by name in the UI language."""
     from django.db.models import Case, Value, When
@@ -457,13 +500,7 @@ def actor_directory(
 
     from sources.text import normalize_for_matching
 
-    actors = actor_list(profile=profile).annotate(
-        claims_made_count=_count(Claim.objects.filter(claimant_id=OuterRef("pk")), "claimant_id"),
-        claims_against_count=_count(
-            Claim.targets.through.objects.filter(actor_id=OuterRef("pk")), "actor_id"
-        ),
-        claims_voiced_count=_count(Claim.objects.filter(speaker_id=OuterRef("pk")), "speaker_id"),
-    )
+    actors = actor_list()
     q = q.strip()
     if q:
         folded = normalize_for_matching(q)
@@ -495,7 +532,7 @@ def actor_directory(
     return actors.order_by(*order)
 
 
-def actor_claims(*, actor_id: int, limit: int = 25) -> dict[str, list[Claim]]:
+def actor_claims(*, actor_id: int, limit: int = 15) -> dict[str, list[Claim]]:
     """An actor's newest claims: made (claimant), against it (target), voiced (speaker)."""
     claims = (
         Claim.objects.select_related("claimant", "speaker")
@@ -510,7 +547,7 @@ def actor_claims(*, actor_id: int, limit: int = 25) -> dict[str, list[Claim]]:
     }
 
 
-def accusations_against(*, actor_id: int, limit: int = 50) -> list[Claim]:
+def accusations_against(*, actor_id: int, limit: int = 20) -> list[Claim]:
     """The accusations against an actor with the claims that answer them."""
     targeted = Claim.targets.through.objects.filter(actor_id=actor_id).values("claim_id")
     answers = Claim.objects.select_related("claimant").order_by("created_at", "pk")
@@ -533,8 +570,9 @@ def tag_directory() -> QuerySet[Tag]:
 
 
 def actor_page() -> QuerySet[Actor]:
-    """One actor's page: its directory row (counts, profile) with its people and members."""
-    return actor_directory(profile=False).prefetch_related(
+    """One actor's page: its directory row with its people and members (its counts:
+    `with_actor_counts()`)."""
+    return actor_list().prefetch_related(
         Prefetch("roles", queryset=ActorRole.objects.select_related("organization")),
         Prefetch("people_roles", queryset=ActorRole.objects.select_related("person")),
         Prefetch("members", queryset=Actor.objects.order_by("name_ar", "pk")),

@@ -95,6 +95,7 @@ def actor_list(request: HttpRequest) -> HttpResponse:
         language=translation.get_language(),
     )
     page = Paginator(actors, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_actor_counts(page.object_list)
     return render(
         request,
         "actors/list.html",
@@ -106,7 +107,7 @@ def actor_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def actor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = get_object_or_404(selectors.actor_page(), pk=pk)
-    answered = selectors.actor_response_profile(actor_id=actor.pk)
+    answered = selectors.with_actor_counts([actor])[0].response_profile
     profile = [(status.value, status.label, answered.get(status.value, 0)) for status in PROFILE]
     context = {
         "actor": actor,

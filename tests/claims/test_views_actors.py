@@ -1,5 +1,6 @@
 """Actor pages through HTTP: search in any spelling, the detail page, editors' actions."""
 
+import lxml.html
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -129,17 +130,43 @@ def test_the_actor_list_is_paginated_with_a_fixed_number_of_queries(
         actor = ActorFactory(name_ar=f"أ فصيل {n:02}", parent=ActorFactory())
         ActorAliasFactory.create_batch(2, actor=actor)
         ClaimFactory(claimant=actor).targets.add(ActorFactory())
-    with django_assert_max_num_queries(8):
+    # The page's rows, then their counts: one GROUP BY per count for the 50 actors.
+    with django_assert_max_num_queries(14):
         response = analyst.get(reverse("claims:actor_list"))
     assert response.status_code == 200
     assert len(response.context["page"]) == 50
     assert response.context["page"].paginator.num_pages >= 2
+    # Shown again with the data unchanged, the counts come from the cache.
+    with django_assert_max_num_queries(9):
+        again = analyst.get(reverse("claims:actor_list"))
+    shown = again.context["page"]
+    assert [a.claims_made_count for a in shown] == [
+        Claim.objects.filter(claimant=a).count() for a in shown
+    ]
+    assert sum(a.claims_made_count for a in shown) > 0
+
+
+def test_actor_counts_follow_a_new_or_changed_claim_at_once(analyst, front):
+    url = reverse("claims:actor_detail", args=[front["front"].pk])
+    before = analyst.get(url).context["actor"]
+    accusation = ClaimFactory(claimant=ActorFactory())
+    accusation.targets.add(front["front"])
+    after = analyst.get(url).context["actor"]
+    assert after.claims_against_count == before.claims_against_count + 1
+    assert after.accused_unanswered == before.accused_unanswered + 1
+    # An answer recorded by a service (the claim's updated_at moves) shows too.
+    accusation.response_status = Claim.ResponseStatus.DENIED
+    accusation.save()
+    row = analyst.get(reverse("claims:actor_list"), {"q": "جبهة الصمود"}).context["page"]
+    mine = next(a for a in row if a.pk == front["front"].pk)
+    assert mine.accused_denied == after.accused_denied + 1
+    assert mine.accused_unanswered == before.accused_unanswered
 
 
 def test_the_actor_page_shows_names_people_aliases_claims_and_response_profile(
     analyst, front, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(25):
         response = analyst.get(reverse("claims:actor_detail", args=[front["front"].pk]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -293,3 +320,21 @@ def test_outsiders_see_no_actor(client, roles, front):
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
     assert client.get(reverse("claims:actor_list")).status_code == 403
+
+
+def test_the_actor_page_shows_its_latest_accusations_and_links_to_all_of_them(analyst):
+    from claims.selectors import accusations_against
+
+    accused = ActorFactory()
+    shown = accusations_against.__kwdefaults__["limit"]
+    for n in range(shown + 3):
+        ClaimFactory(text=f"اتهام رقم {n}").targets.add(accused)
+    response = analyst.get(reverse("claims:actor_detail", args=[accused.pk]))
+    assert len(response.context["accusations"]) == shown
+    html = response.content.decode()
+    table = lxml.html.fromstring(html).xpath('//table[@id="accusation-table"]/tbody/tr')
+    assert len(table) == shown
+    link = f"{reverse('claims:list')}?target={accused.pk}&amp;type=accusation"
+    assert link in html
+    listed = analyst.get(link.replace("&amp;", "&"))
+    assert len(listed.context["page"].claims) == shown + 3
