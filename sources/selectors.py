@@ -56,23 +56,15 @@ def story_detail() -> QuerySet[Story]:
 
 
 def story_board_claims(*, story: Story, include_rejected: bool = False) -> QuerySet[Claim]:
-    """The story's claims with what the story view shows of each: parties, targets,
-    figures and every mention with its article's outlet and date (for the spread)."""
+    """The story's claims with what the story board lays out: claimant, targets and
+    figures (the cards shown load the rest: sources.views.stories)."""
     claims = Claim.objects.filter(story=story)
     if not include_rejected:
         claims = claims.exclude(status=Claim.Status.REJECTED)
     return (
-        claims.select_related("claimant", "speaker", "reported_via")
-        .prefetch_related(
-            "targets",
-            "figures",
-            Prefetch(
-                "mentions",
-                queryset=Mention.objects.select_related("article__outlet")
-                .defer("article__body", "article__raw_text", "article__normalized")
-                .order_by("article__published_at", "article__created_at", "article_id", "start"),
-            ),
-        )
+        claims.select_related("claimant")
+        .defer("normalized_text")
+        .prefetch_related("targets", "figures")
         .order_by("first_seen_at", "created_at", "id")
     )
 

@@ -6,6 +6,13 @@ under the Syrian government; a spokesman under the organisation of his role) —
 that line each accusation up with the denials, counterclaims, confirmations and silences
 that answer it (`responds_to`, or a typed ClaimLink). Then each party's other
 statements, then the figures each side gives, row by row.
+
+A story can hold hundreds of claims (646 in the largest of the 1M-claim benchmark), so
+the board is laid out from light rows of every claim (parties, targets, what answers
+what, figures), and only the cards shown — a page of THREADS_PER_PAGE answer rows and at
+most STATEMENTS_SHOWN statements per party — load their speakers and every report of
+them (the spread). The rest are one click away: the next page, or the claim list
+filtered by the story.
 """
 
 from collections import defaultdict
@@ -14,13 +21,13 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.models import Actor, Claim, ClaimLink, Figure
+from claims.models import Actor, Claim, ClaimLink, Figure, Mention
 from claims.selectors import actor_parties
 from conflictdesk.access import member_required, permission_needed
 from sources import selectors
@@ -28,6 +35,11 @@ from sources.models import Article, Story
 from sources.services.stories import story_merge as story_merge_service
 
 PAGE_SIZE = 25
+# The story board: answer rows (threads) per page, and each party's other statements shown
+# (the rest are counted and linked to the claim list).
+THREADS_PER_PAGE = 10
+STATEMENTS_SHOWN = 4
+FIGURES_SHOWN = 6
 # Unnamed sources ("ناشطون"، "مصادر محلية") that belong to no party share one column.
 UNNAMED = "unnamed"
 ANSWER_LINKS = (ClaimLink.Kind.DENIES, ClaimLink.Kind.COUNTERS, ClaimLink.Kind.CONFIRMS)
@@ -76,10 +88,11 @@ class Spread:
 class Card:
     claim: Claim
     party: Party
-    spread: list[Spread]
-    outlet_count: int
     figures: list[Figure]
     answers_claim: Claim | None = None
+    # Filled for the cards shown only (story_board).
+    spread: list[Spread] = field(default_factory=list)
+    outlet_count: int = 0
 
     @property
     def first(self) -> Spread | None:
@@ -96,6 +109,8 @@ class Cell:
     cards: list[Card] = field(default_factory=list)
     # The party is accused in this row and has not answered.
     silent: bool = False
+    # Statements not shown (beyond STATEMENTS_SHOWN).
+    more: int = 0
 
 
 @dataclass
@@ -108,6 +123,7 @@ class Row:
 class FigureCell:
     party: Party
     figures: list[tuple[Figure, Card]] = field(default_factory=list)
+    more: int = 0  # figures not shown (beyond FIGURES_SHOWN)
 
 
 @dataclass
@@ -124,6 +140,8 @@ class Board:
     statements: list[Cell]
     figure_rows: list[FigureRow]
     claim_count: int
+    # The page of answer rows shown (a django.core.paginator.Page).
+    page: object = None
 
 
 def _moment(article: Article) -> datetime | None:
@@ -134,15 +152,22 @@ def _sort_key(moment: datetime | None) -> tuple:
     return (moment is None, moment.timestamp() if moment else 0)
 
 
-def story_board(*, story: Story, include_rejected: bool = False) -> Board:
-    """Arrange the story's claims into party columns and answer rows."""
+def story_board(*, story: Story, include_rejected: bool = False, page: str | None = None) -> Board:
+    """Arrange the story's claims into party columns and answer rows; `page` is the page
+    of answer rows to show."""
     claims = list(selectors.story_board_claims(story=story, include_rejected=include_rejected))
     by_id = {claim.pk: claim for claim in claims}
+    # Read from the prefetch once (each .all() would build a query set).
+    targets = {claim.pk: list(claim.targets.all()) for claim in claims}
+
+    def targets_of(claim: Claim) -> list[Actor]:
+        return targets[claim.pk]
+
     tops = actor_parties()
     actors: dict[int, Actor] = {}
     for claim in claims:
         actors[claim.claimant_id] = claim.claimant
-        for target in claim.targets.all():
+        for target in targets_of(claim):
             actors[target.pk] = target
     missing = {tops.get(pk, pk) for pk in actors} - set(actors)
     actors.update(Actor.objects.in_bulk(missing))
@@ -162,23 +187,13 @@ def story_board(*, story: Story, include_rejected: bool = False) -> Board:
 
     cards: dict[int, Card] = {}
     for claim in claims:
-        spread = sorted(
-            (Spread(_moment(m.article), m.article, m.pk) for m in claim.mentions.all()),
-            key=lambda s: (_sort_key(s.at), s.article.pk),
-        )
         seen_figures, figures = set(), []
         for figure in claim.figures.all():
             shape = (figure.low, figure.high, figure.approx, figure.counts)
             if shape not in seen_figures:
                 seen_figures.add(shape)
                 figures.append(figure)
-        cards[claim.pk] = Card(
-            claim=claim,
-            party=party_of(claim.claimant),
-            spread=spread,
-            outlet_count=len({s.article.outlet_id or -s.article.pk for s in spread}),
-            figures=figures,
-        )
+        cards[claim.pk] = Card(claim=claim, party=party_of(claim.claimant), figures=figures)
 
     # What each claim answers: its responds_to, else a typed answer link, within the story.
     answers: dict[int, int] = {}
@@ -211,8 +226,8 @@ def story_board(*, story: Story, include_rejected: bool = False) -> Board:
     ]
 
     def first_seen(claim: Claim) -> tuple:
-        first = cards[claim.pk].first
-        return (*_sort_key(first.at if first else claim.created_at), claim.pk)
+        # The services keep first_seen_at: the date of the claim's earliest report.
+        return (*_sort_key(claim.first_seen_at or claim.created_at), claim.pk)
 
     roots.sort(key=first_seen)
 
@@ -228,7 +243,7 @@ def story_board(*, story: Story, include_rejected: bool = False) -> Board:
         involve(cards[root.pk].party)
         for pk in threads[root.pk]:
             involve(cards[pk].party)
-        for target in root.targets.all():
+        for target in targets_of(root):
             involve(party_of(target))
     said = defaultdict(int)
     for card in cards.values():
@@ -242,8 +257,9 @@ def story_board(*, story: Story, include_rejected: bool = False) -> Board:
     columns = [parties[key] for key in order + [k for k in rest if said[k]]]
     index = {party.key: i for i, party in enumerate(columns)}
 
+    threads_page = Paginator(roots, THREADS_PER_PAGE).get_page(page)
     rows = []
-    for root in roots:
+    for root in threads_page.object_list:
         cells = [Cell(party) for party in columns]
         cells[index[cards[root.pk].party.key]].cards.append(cards[root.pk])
         answered = set()
@@ -252,7 +268,7 @@ def story_board(*, story: Story, include_rejected: bool = False) -> Board:
             cells[index[card.party.key]].cards.append(card)
             answered.add(card.party.key)
         if root.type == Claim.Type.ACCUSATION:
-            for target in root.targets.all():
+            for target in targets_of(root):
                 key = party_of(target).key
                 if key not in answered and key != cards[root.pk].party.key:
                     cells[index[key]].silent = True
@@ -262,15 +278,28 @@ def story_board(*, story: Story, include_rejected: bool = False) -> Board:
     statements = [Cell(party) for party in columns]
     for claim in sorted(claims, key=first_seen):
         if claim.pk not in in_rows:
-            statements[index[cards[claim.pk].party.key]].cards.append(cards[claim.pk])
+            cell = statements[index[cards[claim.pk].party.key]]
+            if len(cell.cards) < STATEMENTS_SHOWN:
+                cell.cards.append(cards[claim.pk])
+            else:
+                cell.more += 1
+    _load_spread(
+        [card for row in rows for cell in row.cells for card in cell.cards]
+        + [card for cell in statements for card in cell.cards]
+    )
 
     figure_rows = []
     for counts, label in Figure.Counts.choices:
         figure_cells = [FigureCell(party) for party in columns]
         for card in cards.values():
             for figure in card.figures:
-                if figure.counts == counts:
-                    figure_cells[index[card.party.key]].figures.append((figure, card))
+                if figure.counts != counts:
+                    continue
+                cell = figure_cells[index[card.party.key]]
+                if len(cell.figures) < FIGURES_SHOWN:
+                    cell.figures.append((figure, card))
+                else:
+                    cell.more += 1
         if any(cell.figures for cell in figure_cells):
             figure_rows.append(FigureRow(counts=counts, label=str(label), cells=figure_cells))
 
@@ -280,7 +309,31 @@ def story_board(*, story: Story, include_rejected: bool = False) -> Board:
         statements=statements if any(cell.cards for cell in statements) else [],
         figure_rows=figure_rows,
         claim_count=len(claims),
+        page=threads_page,
     )
+
+
+def _load_spread(shown: list[Card]) -> None:
+    """The cards shown get their speakers and every report of them (the spread: when and
+    where each article reported the claim), in three queries."""
+    claims = [card.claim for card in shown]
+    prefetch_related_objects(
+        claims,
+        "speaker",
+        "reported_via",
+        Prefetch(
+            "mentions",
+            queryset=Mention.objects.select_related("article__outlet")
+            .defer("quote", "article__body", "article__raw_text", "article__normalized")
+            .order_by("article__published_at", "article__created_at", "article_id", "start"),
+        ),
+    )
+    for card in shown:
+        card.spread = sorted(
+            (Spread(_moment(m.article), m.article, m.pk) for m in card.claim.mentions.all()),
+            key=lambda s: (_sort_key(s.at), s.article.pk),
+        )
+        card.outlet_count = len({s.article.outlet_id or -s.article.pk for s in card.spread})
 
 
 def _live(story: Story) -> Story:
@@ -338,7 +391,9 @@ def story_detail(request, pk):
         )
         return redirect("sources:story_detail", pk=live.pk)
     include_rejected = request.GET.get("rejected") == "1"
-    board = story_board(story=story, include_rejected=include_rejected)
+    board = story_board(
+        story=story, include_rejected=include_rejected, page=request.GET.get("page")
+    )
     context = {
         "story": story,
         "board": board,
@@ -349,6 +404,7 @@ def story_detail(request, pk):
             .order_by(F("published_at").asc(nulls_last=True), "created_at", "pk")
         ),
         "include_rejected": include_rejected,
+        "rows_query": "rejected=1" if include_rejected else "",
         "rejected_count": Claim.objects.filter(story=story, status=Claim.Status.REJECTED).count(),
     }
     if request.user.has_perm("sources.change_story"):

@@ -336,7 +336,10 @@ def test_the_story_view_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(16):
         response = analyst.get(reverse("sources:story_detail", args=[story.pk]))
     assert response.status_code == 200
-    assert response.content.decode().count('class="answer-row"') == 14
+    # 14 answer rows: the first page of them is shown.
+    from sources.views.stories import THREADS_PER_PAGE
+
+    assert response.content.decode().count('class="answer-row"') == min(14, THREADS_PER_PAGE)
 
 
 def test_the_story_list_is_newest_first_with_counts_and_parties(analyst, seed):
@@ -426,3 +429,51 @@ def test_merging_needs_a_post_and_the_permission(client, roles, seed):
     client.force_login(UserFactory())
     assert client.post(url, {"target": target.pk}).status_code == 403
     assert Story.objects.get(pk=seed["story"].pk).merged_into_id is None
+
+
+def test_a_large_story_shows_its_answer_rows_by_pages_and_caps_each_partys_statements(
+    analyst,
+):
+    from sources.views.stories import STATEMENTS_SHOWN, THREADS_PER_PAGE
+
+    story = StoryFactory()
+    accuser, accused = ActorFactory(), ActorFactory()
+    article = ArticleFactory(story=story, published_at=T0)
+    threads = THREADS_PER_PAGE + 3
+    for n in range(threads):
+        claim = ClaimFactory(
+            story=story,
+            claimant=accuser,
+            text=f"اتهام رقم {n}",
+            first_seen_at=T0 + timedelta(hours=n),
+        )
+        claim.targets.add(accused)
+        mention(claim, article)
+    statements = STATEMENTS_SHOWN + 5
+    for n in range(statements):
+        claim = ClaimFactory(
+            story=story, claimant=accused, type=Claim.Type.ASSERTION, response_status="",
+            text=f"تصريح رقم {n}", first_seen_at=T0 + timedelta(hours=n),
+        )  # fmt: skip
+        mention(claim, article)
+    url = reverse("sources:story_detail", args=[story.pk])
+
+    first = lxml.html.fromstring(analyst.get(url).content)
+    assert len(first.xpath('//tr[@class="answer-row"]')) == THREADS_PER_PAGE
+    # Oldest first: the first page holds the first accusations, the second the rest.
+    assert "اتهام رقم 0" in first.xpath('//tr[@class="answer-row"]')[0].text_content()
+    second = lxml.html.fromstring(analyst.get(url, {"page": 2}).content)
+    rows = second.xpath('//tr[@class="answer-row"]')
+    assert len(rows) == threads - THREADS_PER_PAGE
+    assert f"اتهام رقم {threads - 1}" in rows[-1].text_content()
+    # Every accusation row still shows the accused party's silence.
+    assert all(row.xpath('td[@class="is-silent"]') for row in rows)
+
+    cell = first.xpath(f'//tbody[@class="statements"]//td[@data-party="actor-{accused.pk}"]')[0]
+    assert len(cell.xpath(".//article[contains(@class, 'claim-card')]")) == STATEMENTS_SHOWN
+    more = cell.xpath(".//a[contains(@class, 'more-in-list')]")[0]
+    assert more.text_content().strip().startswith("5")
+    listed = analyst.get(more.get("href"))
+    assert listed.status_code == 200
+    texts = {claim.text for claim in listed.context["page"].claims}
+    assert texts == {f"تصريح رقم {n}" for n in range(statements)}
