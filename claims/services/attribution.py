@@ -22,9 +22,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from claims.extraction.figures import extract_figures
-from claims.models import Actor, Claim, ClaimEvent, ClaimLink, Figure, Mention
-from claims.services.extraction import LINK_KIND, claim_update_response_statuses
+from claims.models import Actor, Claim, ClaimEvent, ClaimLink, Mention
+from claims.services.extraction import (
+    LINK_KIND,
+    claim_update_response_statuses,
+    claims_first_seen_update,
+    mention_figures_store,
+)
 from conflictdesk.errors import Conflict, InvalidInput, NotFound
 from sources.models import Article
 
@@ -70,42 +74,6 @@ def span_check(*, text: str, start: int, end: int) -> Span:
 
 def _claim_text(quote: str) -> str:
     return " ".join(quote.split())
-
-
-def _figures_store(*, claim: Claim, mention: Mention) -> None:
-    Figure.objects.filter(mention=mention).delete()
-    valid = set(Figure.Counts.values)
-    Figure.objects.bulk_create(
-        Figure(
-            claim=claim,
-            mention=mention,
-            low=figure.low,
-            high=figure.high,
-            approx=figure.approx,
-            counts=figure.counts if figure.counts in valid else Figure.Counts.OTHER,
-            subject=figure.subject[:100],
-        )
-        for figure in extract_figures(mention.quote)
-    )
-
-
-def _first_seen_refresh(claim_ids: Iterable[int]) -> None:
-    """Keep each claim's first appearance (earliest mention's outlet and date)."""
-    for claim_id in set(claim_ids):
-        first = (
-            Mention.objects.filter(claim_id=claim_id)
-            .select_related("article")
-            .only("article__published_at", "article__created_at", "article__outlet_id")
-            .order_by("article__published_at", "article__created_at", "article_id")
-            .first()
-        )
-        if first is None:
-            continue
-        article = first.article
-        Claim.objects.filter(pk=claim_id).update(
-            first_seen_at=article.published_at or article.created_at,
-            first_outlet_id=article.outlet_id,
-        )
 
 
 def _check_parties(
@@ -285,7 +253,7 @@ def mention_attribute(
         rule="editor",
     )
     _mention_save(mention)
-    _figures_store(claim=claim, mention=mention)
+    mention_figures_store(claim=claim, mention=mention, quote=mention.quote)
     if not created:
         # A person added evidence to the claim: re-extraction keeps it; writers that
         # read the claim before see that it moved on.
@@ -311,7 +279,7 @@ def mention_attribute(
     if claim.type == Claim.Type.ACCUSATION:
         accusations.add(claim.pk)
     _statuses_refresh(accusations)
-    _first_seen_refresh([claim.pk])
+    claims_first_seen_update([claim.pk])
     return mention
 
 
@@ -463,8 +431,8 @@ def mention_edit(
         changes["span"] = [[before["start"], before["end"]], [span.start, span.end]]
     changes.setdefault("mention", mention.pk)
     _mention_save(mention)
-    _figures_store(claim=mention.claim, mention=mention)
+    mention_figures_store(claim=mention.claim, mention=mention, quote=mention.quote)
     ClaimEvent.objects.create(claim=current, user=user, action=action, changes=changes)
     _statuses_refresh(accusations)
-    _first_seen_refresh(touched)
+    claims_first_seen_update(touched)
     return mention

@@ -15,6 +15,7 @@ then, in one transaction:
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -178,13 +179,13 @@ def article_extract(*, article_id: int) -> ExtractionResult | None:
                 },
             )
             result.mentions += made
-            _figures_store(claim, mention, candidate)
+            mention_figures_store(claim=claim, mention=mention, quote=candidate.quote)
             touched.add(claim.pk)
         _orphans_delete(article)
         result.proposed_actors = _parties_propose(article, registry)
         if article.story_id:
             story_link_responses(story=article.story)
-        _first_appearance(touched)
+        claims_first_seen_update(touched)
     return result
 
 
@@ -326,30 +327,29 @@ def _claim_for(
     return claim, True
 
 
-def _figures_store(claim: Claim, mention: Mention, candidate: Candidate) -> None:
-    figures = extract_figures(candidate.quote)
-    if not figures:
-        return
+def mention_figures_store(*, claim: Claim, mention: Mention, quote: str) -> None:
+    """The figures a mention's quote gives (killed, arrested, ...), replacing any it had:
+    extraction and hand attribution store them alike."""
     Figure.objects.filter(mention=mention).delete()
     valid = set(Figure.Counts.values)
     Figure.objects.bulk_create(
-        [
-            Figure(
-                claim=claim,
-                mention=mention,
-                low=figure.low,
-                high=figure.high,
-                approx=figure.approx,
-                counts=figure.counts if figure.counts in valid else Figure.Counts.OTHER,
-                subject=figure.subject[:100],
-            )
-            for figure in figures
-        ]
+        Figure(
+            claim=claim,
+            mention=mention,
+            low=figure.low,
+            high=figure.high,
+            approx=figure.approx,
+            counts=figure.counts if figure.counts in valid else Figure.Counts.OTHER,
+            subject=figure.subject[:100],
+        )
+        for figure in extract_figures(quote)
     )
 
 
-def _first_appearance(claim_ids: set[int]) -> None:
-    for claim in Claim.objects.filter(pk__in=claim_ids):
+def claims_first_seen_update(claim_ids: Iterable[int]) -> None:
+    """Keep each claim's first appearance: its earliest report's date and outlet. Every
+    service that adds, moves or removes a mention calls it."""
+    for claim in Claim.objects.filter(pk__in=set(claim_ids)):
         first = (
             Mention.objects.filter(claim=claim)
             .select_related("article")

@@ -19,8 +19,7 @@ from claims.models import Claim, ClaimEvent, ClaimLink, Figure, Mention, Tag
 
 # The first appearance (earliest mention's outlet and date) is derived by extraction's own
 # rule; merging and splitting move mentions, so they derive it again the same way.
-from claims.services.extraction import _first_appearance as claims_first_appearance_update
-from claims.services.extraction import claim_update_response_statuses
+from claims.services.extraction import claim_update_response_statuses, claims_first_seen_update
 from conflictdesk.errors import Conflict, InvalidInput, NotFound
 
 EDITABLE_FIELDS = (
@@ -445,7 +444,7 @@ def claim_merge(
             "responds_to": [other_before["responds_to"], None],
         },
     )
-    claims_first_appearance_update({claim.pk})
+    claims_first_seen_update({claim.pk})
     accusations = answered | ({claim.pk} if claim.type == Claim.Type.ACCUSATION else set())
     _recompute_answers(accusations)
     _claims_touch(set(answers))
@@ -510,7 +509,7 @@ def mention_split(
         action="split_from",
         changes={"split_from": [None, claim.pk], "mention": [None, mention.pk]},
     )
-    claims_first_appearance_update({claim.pk, new.pk})
+    claims_first_seen_update({claim.pk, new.pk})
     _recompute_answers({claim.responds_to_id})
     new.refresh_from_db()
     return new

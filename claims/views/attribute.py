@@ -182,6 +182,24 @@ _MISMATCH = gettext_lazy(
 )
 
 
+def _attribution(data: dict, user) -> dict:
+    """What an attribution form says, as the attribution services take it: the span, the
+    claim it joins or the new claim's parties and type, and who did it."""
+    return {
+        "start": data["start"],
+        "end": data["end"],
+        "claim": data["claim"],
+        "type": data["type"] or None,
+        "claimant": data["claimant"],
+        "speaker": data["speaker"],
+        "targets": data["targets"],
+        "responds_to": data["responds_to"],
+        "direct": data["direct"],
+        "cue": data["cue"],
+        "user": user,
+    }
+
+
 @require_POST
 @permission_needed("claims.add_mention", "claims.add_claim")
 def mention_attribute(request, pk):
@@ -197,18 +215,8 @@ def mention_attribute(request, pk):
     try:
         mention = attribution.mention_attribute(
             article=article,
-            start=data["start"],
-            end=data["end"],
             in_title=data.get("field") == "title",
-            claim=data["claim"],
-            type=data["type"] or None,
-            claimant=data["claimant"],
-            speaker=data["speaker"],
-            targets=data["targets"],
-            responds_to=data["responds_to"],
-            direct=data["direct"],
-            cue=data["cue"],
-            user=request.user,
+            **_attribution(data, request.user),
         )
     except DomainError as error:
         return _refused(request, article, str(error), status=_status_of(error))
@@ -243,17 +251,7 @@ def mention_edit(request, mention_id):
         edited = attribution.mention_edit(
             mention_id=mention.pk,
             expected_version=data["version"],
-            start=data["start"],
-            end=data["end"],
-            claim=data["claim"],
-            type=data["type"] or None,
-            claimant=data["claimant"],
-            speaker=data["speaker"],
-            targets=data["targets"],
-            responds_to=data["responds_to"],
-            direct=data["direct"],
-            cue=data["cue"],
-            user=request.user,
+            **_attribution(data, request.user),
         )
     except DomainError as error:
         return _refused(request, article, str(error), status=_status_of(error))
