@@ -285,6 +285,12 @@ def endpoints(data: dict, rng: random.Random) -> list[Endpoint]:
             f"/actors/<{biggest_key}>/ ({biggest_count:,} claims)",
             [f"/actors/{biggest_id}/"],
         ),
+        Endpoint(
+            "ui_actors",
+            "pages",
+            "/actors/?page=<1-6> (the directory, 50 actors a page, with their counts)",
+            [f"/actors/?page={n}" for n in range(1, 7)],
+        ),
         Endpoint("ui_dashboard", "pages", "/ (dashboard)", ["/"]),
         Endpoint("ui_review", "pages", "/review/ (queue of proposed claims)", ["/review/"]),
     ]
@@ -568,6 +574,39 @@ def migrations_apply(env: dict[str, str], url: str) -> None:
     print(f"applied pending migrations and ran ANALYZE: {time.perf_counter() - started:.0f} s")
 
 
+def migrations_checked(env: dict[str, str]) -> None:
+    """Refuse to run when the database lags the code's migrations (bench_export.py and
+    bench_sql_floor.py; this script applies them, migrations_apply): a `migrate` started
+    while someone else applies the same migration can collide with it (two CREATE INDEX
+    CONCURRENTLY deadlock, and the loser leaves an invalid index behind)."""
+    pending = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+    )
+    if pending.returncode != 0:
+        sys.exit(
+            "migrations are pending on this database: apply them first (`manage.py migrate`, "
+            "then ANALYZE; or run bench/bench_web.py, which does both)"
+        )
+
+
+def server_env(url: str) -> dict[str, str]:
+    """The environment of the app under measure: this one, without a broker (tasks run in
+    process), with the API throttle lifted, persistent connections and quiet logs."""
+    env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
+    env |= {
+        "DATABASE_URL": url,
+        "DJANGO_ENV": "development",
+        "DEBUG": "false",
+        "CONFLICTDESK_API_RATE": "1000000/s",
+        "DB_CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+    }
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=["api", "pages", "all"], default="all")
@@ -587,15 +626,7 @@ def main() -> None:
     name = database_checked(url)
     rng = random.Random(args.seed)
 
-    env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
-    env |= {
-        "DATABASE_URL": url,
-        "DJANGO_ENV": "development",
-        "DEBUG": "false",
-        "CONFLICTDESK_API_RATE": "1000000/s",
-        "DB_CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = server_env(url)
     migrations_apply(env, url)
     run("demo_users", env=env)
     token = run(
