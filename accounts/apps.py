@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("API access")
+
+    def ready(self):
+        from accounts.permissions import connect_signals
+
+        connect_signals()

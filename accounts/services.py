@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import ApiToken
@@ -19,7 +20,9 @@ def api_token_create(
     created_by: AbstractBaseUser | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the raw token, which is never stored
-    and cannot be shown again. `expiry=None` makes a token that does not expire."""
+    and cannot be shown again. `expiry=None` makes a token that does not expire. The
+    user's expired tokens are deleted here (authentication refuses them anyway)."""
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     auth_token, raw = AuthToken.objects.create(user=user, expiry=expiry)
     token = ApiToken.objects.create(
         auth_token=auth_token, name=name, read_only=read_only, created_by=created_by or user

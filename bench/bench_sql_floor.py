@@ -349,7 +349,7 @@ def main() -> None:
 
     user = get_user_model().objects.get(username="analyst")
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.permissions.CachedPermissionBackend")
     connection = replay_connection(url)
     jit = connection.execute("SHOW jit").fetchone()[0]
     print(

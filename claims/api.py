@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from claims.filters import ActorFilter, ArticleFilter, ClaimFilter
 from claims.models import Claim
-from claims.records import RecordBuilder, claim_record
+from claims.records import claim_record, claim_records_json
 from claims.selectors import (
     actor_detail,
     actor_list,
@@ -47,6 +47,7 @@ from conflictdesk.api import (
     if_none_match,
 )
 from conflictdesk.errors import Conflict
+from conflictdesk.renderers import FastJSONRenderer
 from sources.selectors import article_detail, article_list, story_detail, story_list
 
 # Editing a claim's parties (type, targets, what it answers) is an editor's right, the
@@ -168,8 +169,10 @@ class ClaimListView(generics.ListAPIView):
         claims = self.filter_queryset(self.get_queryset())
         if fmt not in {renderer.format for renderer in STREAMED_RENDERERS}:
             page = self.paginate_queryset(claims)
-            records = RecordBuilder(with_version=True).records([claim.pk for claim in page])
+            records = claim_records_json([claim.pk for claim in page], with_version=True)
             return self.get_paginated_response(records)
+        # A file is not paginated, but a malformed page_size is refused all the same.
+        self.paginator.get_page_size(request)
         # The ordering's own tie-break, as the pages have it: id.
         first = claims.query.order_by[0] if claims.query.order_by else "-updated_at"
         claims = claims.order_by(first, "-pk" if str(first).startswith("-") else "pk")
@@ -186,7 +189,7 @@ class ClaimListView(generics.ListAPIView):
         if isinstance(response, Response) and isinstance(
             response.accepted_renderer, STREAMED_RENDERERS
         ):
-            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_renderer = FastJSONRenderer()
             response.accepted_media_type = "application/json"
         return response
 

@@ -1,16 +1,14 @@
 """Reading claims data: query sets with their related rows, and cached lookups."""
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 
-import orjson
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.extraction.matcher import AliasIndex
 from claims.models import Actor, ActorAlias, ActorRole, Claim, Tag
-from claims.records import CSV_COLUMNS, RecordBuilder, claim_csv_row, claims_with_record_data
+from claims.records import claims_with_record_data, export_snapshot, record_lines
 
 _alias_index_cache: dict[str, tuple[tuple, AliasIndex]] = {}
 
@@ -286,43 +284,36 @@ def claim_list_rows(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     )
 
 
-class _Echo:
-    """A file that hands back what is written to it, for csv.writer in a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def claim_export_lines(
     claims: QuerySet[Claim], *, fmt: str, with_version: bool = False, chunk_size: int = 2000
 ) -> Iterator[str]:
-    """The claims as the lines of an export file, in the queryset's order, read in chunks
-    so memory stays flat: JSON lines of the claim record (claims.records), or CSV rows
-    flattened by claims.records.claim_csv_row after a byte-order mark and the header (so
-    spreadsheets read Arabic). Only the ids are read from `claims`; the records are
-    built in bulk (claims.records.RecordBuilder; `with_version` adds `version`, as the
-    API's records have it)."""
-    from django.db import connections, transaction
+    """The claims as the chunks of an export file, in the queryset's order, read in
+    chunks so memory stays flat (claims.records.record_lines: JSON lines of the claim
+    record, or CSV). Only the ids are read from `claims`; `with_version` adds `version`,
+    as the API's records have it."""
+    from django.db import connections
 
-    writer = csv.writer(_Echo())
-    if fmt == "csv":
-        yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    builder = RecordBuilder(with_version=with_version, using=claims.db)
     buffer: list[str] = []
-    # One transaction: the file is one snapshot, and PostgreSQL streams the cursor (out of
-    # a transaction it would be WITH HOLD, computed whole before the first row).
-    with transaction.atomic(using=claims.db):
+    # One transaction: the file is one snapshot (shared with a second connection that
+    # writes every other batch of records: claims.records.export_snapshot), and
+    # PostgreSQL streams the cursor (out of a transaction it would be WITH HOLD, computed
+    # whole before the first row).
+    with export_snapshot(claims.db) as snapshot:
         if connections[claims.db].vendor == "postgresql":
             with connections[claims.db].cursor() as cursor:
                 # Plan for every row, not for the first tenth (a cursor's default), which
                 # can mean testing claim after claim along the sort order's index.
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
         ids = claims.prefetch_related(None).values_list("pk", flat=True)
-        for data in builder.iter_records(ids.iterator(chunk_size=chunk_size)):
-            if fmt == "csv":
-                buffer.append(writer.writerow(claim_csv_row(data)))
-            else:
-                buffer.append(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE).decode())
+        lines = record_lines(
+            ids.iterator(chunk_size=chunk_size),
+            fmt=fmt,
+            with_version=with_version,
+            using=claims.db,
+            snapshot=snapshot,
+        )
+        for line in lines:
+            buffer.append(line)
             if len(buffer) >= 500:
                 yield "".join(buffer)
                 buffer.clear()

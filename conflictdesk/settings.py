@@ -130,7 +130,8 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username/address before the password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with each user's permissions kept in the cache.
+    "accounts.permissions.CachedPermissionBackend",
 ]
 # Login lockout: this many failures for one username from one address lock it for the
 # cool-off period (hours); admins unlock in the admin (Axes › access attempts).
@@ -235,6 +236,10 @@ CONFLICTDESK_REGISTRY_PATH = env.path(
 )
 
 REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": [
+        "conflictdesk.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # Token first: an unauthenticated request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "conflictdesk.api.ScopedTokenAuthentication",

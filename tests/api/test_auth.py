@@ -188,3 +188,84 @@ def test_each_token_is_throttled_with_429_and_retry_after():
     # Another token, even of another client, has its own budget.
     assert token_client("analyst").get("/api/v1/claims/").status_code == 200
     assert Claim.objects.count() == 1
+
+
+# What authenticating and checking permissions cost per request, and that what the
+# cache keeps never outlives a change of role.
+
+
+def _queries_on(client, url: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in context.captured_queries]
+
+
+def test_a_token_request_reads_the_token_user_and_scope_in_one_query_and_roles_once():
+    client = token_client("analyst")
+    first = _queries_on(client, "/api/v1/tags/")
+    assert sum("auth_permission" in sql for sql in first) == 2  # own and groups', once
+    again = _queries_on(client, "/api/v1/tags/")
+    auth = [sql for sql in again if "knox_authtoken" in sql or "accounts_apitoken" in sql]
+    assert len(auth) == 1
+    assert "accounts_apitoken" in auth[0]
+    assert "auth_user" in auth[0]
+    assert not [sql for sql in again if "auth_permission" in sql]
+
+
+@pytest.mark.parametrize("use_token", [True, False])
+def test_a_role_taken_away_is_refused_at_the_next_request(use_token):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(role="analyst")
+    if use_token:
+        _, raw = api_token_create(user=user, name="t", read_only=True, expiry=None)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    else:
+        client = APIClient()
+        client.force_login(user)
+    assert client.get("/api/v1/claims/").status_code == 200
+    assert client.get("/api/v1/claims/").status_code == 200  # now from the cache
+    user.groups.remove(Group.objects.get(name="analyst"))
+    assert client.get("/api/v1/claims/").status_code == 403
+    user.groups.add(Group.objects.get(name="editor"))
+    assert client.get("/api/v1/claims/").status_code == 200
+
+
+def test_a_permission_taken_from_a_group_is_refused_at_the_next_request():
+    from django.contrib.auth.models import Group, Permission
+
+    client = token_client("analyst")
+    assert client.get("/api/v1/tags/").status_code == 200
+    analyst = Group.objects.get(name="analyst")
+    analyst.permissions.remove(Permission.objects.get(codename="view_tag"))
+    assert client.get("/api/v1/tags/").status_code == 403
+
+
+def test_a_deactivated_user_is_refused_at_once():
+    user = UserFactory(role="analyst")
+    client = APIClient()
+    client.force_login(user)
+    assert client.get("/api/v1/claims/").status_code == 200
+    user.is_active = False
+    user.save()
+    assert client.get("/api/v1/claims/").status_code in (401, 403)
+
+
+def test_a_new_token_sweeps_the_users_expired_ones():
+    user = UserFactory(role="analyst")
+    api_token_create(user=user, name="old", read_only=True, expiry=timedelta(seconds=-1))
+    api_token_create(user=user, name="kept", read_only=True, expiry=None)
+    api_token_create(user=user, name="new", read_only=True, expiry=timedelta(days=1))
+    assert sorted(ApiToken.objects.values_list("name", flat=True)) == ["kept", "new"]
+    assert AuthToken.objects.filter(user=user).count() == 2
+
+
+def test_an_expired_token_is_deleted_when_it_is_used():
+    client = token_client("analyst", expiry=timedelta(seconds=-1))
+    assert AuthToken.objects.count() == 1
+    assert client.get("/api/v1/claims/").status_code == 401
+    assert not AuthToken.objects.exists()

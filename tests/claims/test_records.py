@@ -4,13 +4,14 @@ from the rows written here, and built in a fixed number of queries however many 
 import json
 from datetime import UTC, datetime
 
+import orjson
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.models import Actor, Figure
-from claims.records import RecordBuilder, claim_record
+from claims.records import RecordBuilder, SqlRecordWriter, claim_record, claim_records_json
 from tests.factories import (
     ActorAliasFactory,
     ActorFactory,
@@ -175,3 +176,150 @@ def test_timestamps_are_written_as_isoformat_writes_them(microsecond):
     assert record["mentions"][0]["article"]["published_at"] == seen.isoformat()
     assert record["created_at"] == claim.created_at.isoformat()
     assert record["updated_at"] == claim.updated_at.isoformat()
+
+
+# PostgreSQL writes the same records itself (SqlRecordWriter): the exports and the API's
+# lists use it there. Claim by claim, its JSON must read back as RecordBuilder's record.
+
+
+def _assorted_claims(full_claim) -> list[int]:
+    claim, _ = full_claim
+    bare = ClaimFactory(speaker=None, reported_via=None, first_outlet=None, first_seen_at=None)
+    roles_elsewhere = ActorFactory(kind=Actor.Kind.PERSON)
+    ActorRoleFactory(person=roles_elsewhere, title_ar="الثاني")  # a later role, elsewhere
+    ActorRoleFactory(person=roles_elsewhere, title_ar="الأول")
+    no_role = ActorFactory(kind=Actor.Kind.PERSON)
+    answered = MentionFactory(
+        claim=ClaimFactory(
+            speaker=roles_elsewhere,
+            responds_to=claim,
+            first_seen_at=datetime(2026, 3, 4, 1, 2, 3, 450, tzinfo=UTC),
+        ),
+        article__published_at=datetime(2026, 3, 5, 6, 7, 8, 999999, tzinfo=UTC),
+        article__body='قال "إن" ما\\ جرى\t<script> ثم مضى في حديثه عن المعارك الأخيرة',
+    ).claim
+    answered.tags.add(TagFactory(slug="ب-عربي"), TagFactory(slug="Z-latin"), TagFactory(slug="a"))
+    Figure.objects.create(claim=answered, low=7, high=None, counts="arrested", subject="شخصا")
+    voiced = MentionFactory(claim=ClaimFactory(speaker=no_role)).claim
+    MentionFactory(claim=voiced, in_title=True, start=0)
+    return [claim.pk, bare.pk, answered.pk, voiced.pk]
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("with_version", [False, True])
+def test_postgresql_writes_the_same_records_as_the_builder(full_claim, with_version):
+    ids = _assorted_claims(full_claim)
+    ids = [ids[2], 10**9, *ids]  # an order of its own, and an id that is not there
+    texts = SqlRecordWriter(with_version=with_version).texts(ids)
+    expected = RecordBuilder(with_version=with_version).records(ids)
+    assert [orjson.loads(text) for text in texts] == expected
+    assert [record["id"] for record in expected] == [ids[0], *ids[2:]]
+    assert "version" in expected[0] if with_version else "version" not in expected[0]
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("microsecond", [0, 500000, 120, 999999])
+def test_postgresql_writes_timestamps_as_isoformat_does(microsecond):
+    seen = datetime(2026, 3, 1, 9, 30, 7, microsecond, tzinfo=UTC)
+    claim = MentionFactory(claim=ClaimFactory(first_seen_at=seen), article__published_at=seen).claim
+    (text,) = SqlRecordWriter().texts([claim.pk])
+    record = orjson.loads(text)
+    assert record["first_seen"]["at"] == seen.isoformat()
+    assert record["mentions"][0]["article"]["published_at"] == seen.isoformat()
+    assert record == claim_record(claim)
+
+
+@pytest.mark.services
+def test_postgresql_writes_a_page_of_records_in_one_query(full_claim):
+    ids = _assorted_claims(full_claim)
+    with CaptureQueriesContext(connection) as context:
+        records = claim_records_json(ids)
+    assert len(context.captured_queries) == 1
+    assert all(isinstance(record, orjson.Fragment) for record in records)
+
+
+# Exports on PostgreSQL: two connections in one snapshot (claims.records.export_snapshot).
+
+
+def _export_fixture(monkeypatch, count: int = 11) -> tuple[list[int], list]:
+    import threading
+
+    from claims import records
+
+    monkeypatch.setattr(records, "RECORD_BATCH", 3)
+    ids = []
+    for index in range(count):
+        claim = MentionFactory(claim=ClaimFactory(text=f"نص الادعاء رقم {index}")).claim
+        claim.tags.add(TagFactory())
+        ids.append(claim.pk)
+    handled = []
+    original = records.SqlRecordWriter._texts_on
+
+    def spy(self, cursor, batch):
+        handled.append((threading.current_thread().name, tuple(batch)))
+        return original(self, cursor, batch)
+
+    monkeypatch.setattr(records.SqlRecordWriter, "_texts_on", spy)
+    return sorted(ids), handled
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_an_export_written_by_two_connections_is_whole_and_in_order(monkeypatch, tmp_path):
+    ids, handled = _export_fixture(monkeypatch)
+    out = tmp_path / "claims.jsonl"
+    call_command("export_claims", "--format", "jsonl", "--output", str(out))
+    lines = [orjson.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert lines == RecordBuilder().records(ids)
+    # Batches of 3 claims, every other one written by the helper's connection.
+    assert sorted(claim_id for _, batch in handled for claim_id in batch) == ids
+    assert {name for name, _ in handled} == {"record-writer", "MainThread"}
+    assert len(handled) == 4
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_an_export_is_one_view_of_the_data_even_across_its_two_connections(monkeypatch):
+    import threading
+
+    from django.db import connections
+
+    from claims.models import Claim
+    from claims.records import export_snapshot, record_lines
+
+    ids, handled = _export_fixture(monkeypatch)
+
+    def change_everything() -> None:  # another user, committing while the file streams
+        Claim.objects.filter(pk__in=ids).update(text="تغير بعد بدء التصدير")
+        ClaimFactory()
+        connections["default"].close()
+
+    with export_snapshot() as snapshot:
+        assert snapshot
+        lines = record_lines(iter(ids), fmt="jsonl", snapshot=snapshot)
+        first = orjson.loads(next(lines))
+        changer = threading.Thread(target=change_everything)
+        changer.start()
+        changer.join()
+        rest = [orjson.loads(line) for line in lines]
+    records = [first, *rest]
+    assert [record["id"] for record in records] == ids
+    assert [record["text"] for record in records] == [f"نص الادعاء رقم {i}" for i in range(11)]
+    assert {name for name, _ in handled} == {"record-writer", "MainThread"}
+    assert Claim.objects.filter(text="تغير بعد بدء التصدير").count() == 11
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_the_api_streams_a_file_through_two_connections(monkeypatch):
+    from conflictdesk.roles import roles_sync
+    from tests.api.conftest import token_client
+
+    roles_sync()  # the groups (a transactional test starts from empty tables)
+    ids, handled = _export_fixture(monkeypatch)
+    response = token_client("analyst").get("/api/v1/claims/", {"format": "jsonl"})
+    assert response.status_code == 200
+    lines = [orjson.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    assert sorted(record["id"] for record in lines) == ids
+    assert lines == RecordBuilder(with_version=True).records([r["id"] for r in lines])
+    assert {name for name, _ in handled} == {"record-writer", "MainThread"}

@@ -1,11 +1,9 @@
-import csv
 import sys
 
-import orjson
 from django.core.management.base import BaseCommand
 
 from claims.models import Claim
-from claims.records import CSV_COLUMNS, RecordBuilder, claim_csv_row
+from claims.records import export_snapshot, record_lines
 
 BATCH = 5000
 
@@ -23,33 +21,21 @@ class Command(BaseCommand):
     def handle(self, *args, format, output, **options):
         stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
         try:
-            writer = None
-            if format == "csv":
-                stream.write("\ufeff")
-                writer = csv.writer(stream)
-                writer.writerow(CSV_COLUMNS)
-            for record in self._records():
-                if writer:
-                    writer.writerow(claim_csv_row(record))
-                else:
-                    stream.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode())
+            # One consistent view of the data, read by two connections (claims.records).
+            with export_snapshot() as snapshot:
+                for line in record_lines(self._ids(), fmt=format, snapshot=snapshot):
+                    stream.write(line)
         finally:
             if output:
                 stream.close()
 
-    def _records(self):
+    def _ids(self):
         # The ids in order, read by keyset pages: memory stays flat however many claims.
-        def ids():
-            last = 0
-            while True:
-                batch = list(
-                    Claim.objects.filter(pk__gt=last)
-                    .order_by("pk")
-                    .values_list("pk", flat=True)[:BATCH]
-                )
-                if not batch:
-                    return
-                yield from batch
-                last = batch[-1]
-
-        return RecordBuilder().iter_records(ids())
+        last = 0
+        while True:
+            batch = Claim.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)
+            batch = list(batch[:BATCH])
+            if not batch:
+                return
+            yield from batch
+            last = batch[-1]
