@@ -8,6 +8,7 @@ from claims.models import (
     ClaimEvent,
     ClaimLink,
     Mention,
+    MergedActorKey,
     Tag,
 )
 from sources.admin_search import NormalizedSearchMixin, fold_for_search
@@ -54,6 +55,17 @@ class ActorRoleAdmin(admin.ModelAdmin):
     list_display = ("person", "title_ar", "organization")
     list_select_related = ("person", "organization")
     raw_id_fields = ("person", "organization")
+
+
+@admin.register(MergedActorKey)
+class MergedActorKeyAdmin(admin.ModelAdmin):
+    """Registry keys of merged actors. Deleting one lets the next registry load create
+    that actor again."""
+
+    list_display = ("key", "actor", "merged_at")
+    list_select_related = ("actor",)
+    search_fields = ("key", "actor__name_ar", "actor__name_en")
+    raw_id_fields = ("actor",)
 
 
 @admin.register(Tag)

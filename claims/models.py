@@ -95,6 +95,25 @@ class Actor(models.Model):
             ancestor = ancestor.parent
 
 
+class MergedActorKey(models.Model):
+    """The registry key of an actor an editor merged into another. Loading the registry
+    again folds that key's entry into the actor it was merged into (its names and aliases
+    stay aliases there, its roles and members go there) instead of creating it anew."""
+
+    key = models.SlugField(_("registry key"), max_length=100, unique=True)
+    actor = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, related_name="merged_keys", verbose_name=_("actor")
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merged registry key")
+        verbose_name_plural = _("merged registry keys")
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.actor_id}"
+
+
 class ActorAliasOrigin(models.TextChoices):
     REGISTRY = "registry", _("Registry")
     EDITOR = "editor", _("Editor")

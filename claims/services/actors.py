@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.filters import with_descendants
-from claims.models import Actor, ActorAlias, ActorRole, Claim, ClaimEvent
+from claims.models import Actor, ActorAlias, ActorRole, Claim, ClaimEvent, MergedActorKey
 from conflictdesk.errors import Conflict, InvalidInput, NotFound
 from sources.models import Story, StoryKey
 from sources.text import normalize_for_matching
@@ -170,6 +170,9 @@ def actor_merge(*, source_id: int, target_id: int, user: AbstractBaseUser | None
     target.name_en = target.name_en or source.name_en
     target.save()
     admin_log(user=user, obj=source, flag=DELETION, message={"merged_into": target.pk})
+    # The registry must not bring the source back (claims.services.registry).
+    MergedActorKey.objects.filter(actor=source).update(actor=target)
+    MergedActorKey.objects.update_or_create(key=source.key, defaults={"actor": target})
     source.delete()
     message = {"merged": {"id": source_id, "key": source.key, "name": source.name_ar}}
     admin_log(user=user, obj=target, flag=CHANGE, message=message)

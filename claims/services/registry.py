@@ -2,7 +2,10 @@
 
 Loading is idempotent and keyed on each actor's `key`: re-running updates names, kinds,
 parents, roles and registry aliases, and never duplicates anything. Aliases added by
-editors are left alone; registry aliases that left the file are removed.
+editors are left alone; registry aliases that left the file are removed. The entry of an
+actor an editor merged into another (MergedActorKey) is folded into that actor: its
+names and aliases are the merged actor's aliases, its roles and members are the merged
+actor's; it is not created again.
 """
 
 import tomllib
@@ -12,7 +15,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from claims.models import Actor, ActorAlias, ActorRole
+from claims.models import Actor, ActorAlias, ActorRole, MergedActorKey
 from conflictdesk.errors import InvalidInput
 from sources.models import Outlet
 from sources.text import normalize_for_matching
@@ -25,6 +28,7 @@ _ALIGNMENTS = frozenset(Outlet.Alignment.values)
 class RegistryLoadResult:
     actors_created: int = 0
     actors_updated: int = 0
+    actors_folded: int = 0  # entries of merged actors, folded into the actor they became
     aliases_added: int = 0
     aliases_removed: int = 0
     roles: int = 0
@@ -92,9 +96,14 @@ def registry_load(*, path: Path) -> RegistryLoadResult:
     result = RegistryLoadResult()
     with transaction.atomic():
         existing = {actor.key: actor for actor in Actor.objects.select_related("outlet")}
+        merged = dict(MergedActorKey.objects.values_list("key", "actor_id"))
         actors: dict[str, Actor] = {}
+        folded: set[str] = set()
         for entry in entries:
             actor = existing.get(entry["key"])
+            if actor is None and entry["key"] in merged:
+                folded.add(entry["key"])
+                continue
             if actor is None:
                 actor = Actor(key=entry["key"])
                 result.actors_created += 1
@@ -108,10 +117,16 @@ def registry_load(*, path: Path) -> RegistryLoadResult:
             actor.parent = None
             actor.save()
             actors[actor.key] = actor
+        into = Actor.objects.in_bulk({merged[key] for key in folded})
+        for key in folded:
+            actors[key] = into[merged[key]]
+        result.actors_folded = len(folded)
         for entry in entries:
+            if entry["key"] in folded:
+                continue  # the actor it became keeps its own parent and outlet
             actor = actors[entry["key"]]
             parent_key = entry.get("parent", "")
-            if parent_key:
+            if parent_key and actors[parent_key].pk != actor.pk:
                 Actor.objects.filter(pk=actor.pk).update(parent=actors[parent_key])
             if actor.kind == Actor.Kind.MEDIA:
                 _outlet_sync(actor=actor, alignment=entry.get("alignment", ""))
@@ -171,9 +186,12 @@ def _roles_sync(*, entries: list[dict], actors: dict[str, Actor]) -> int:
     count = 0
     for entry in entries:
         for role in entry.get("role", []):
+            person, organization = actors[entry["key"]], actors[role["org"]]
+            if person.pk == organization.pk:  # one of them was merged into the other
+                continue
             ActorRole.objects.update_or_create(
-                person=actors[entry["key"]],
-                organization=actors[role["org"]],
+                person=person,
+                organization=organization,
                 title_ar=role["title_ar"],
                 defaults={"title_en": role.get("title_en", "")},
             )

@@ -225,3 +225,95 @@ def test_gold_claimant_aliases_resolve_to_the_claimant_or_who_speaks_for_it(shar
     assert resolved >= 0.7 * len(pairs)
     # The gold files themselves blur a few lines (activists quoted by SOHR); at most 3%.
     assert len(wrong) <= 0.03 * resolved, wrong
+
+
+def test_an_actor_merged_by_an_editor_stays_merged_when_the_registry_loads_again(tmp_path):
+    from claims.models import MergedActorKey
+    from claims.services.actors import actor_merge
+    from tests.factories import ClaimFactory
+
+    registry = write(
+        tmp_path,
+        """
+        [[actor]]
+        key = "test_army"
+        name_ar = "جيش الاختبار"
+        kind = "armed_group"
+
+        [[actor]]
+        key = "test_brigade"
+        name_ar = "لواء التجربة"
+        kind = "armed_group"
+        aliases = ["كتيبة التجربة"]
+
+        [[actor]]
+        key = "test_company"
+        name_ar = "سرية الفحص"
+        kind = "armed_group"
+        parent = "test_brigade"
+
+        [[actor]]
+        key = "test_spokesman"
+        name_ar = "سالم المختبر"
+        kind = "person"
+        role = [{ org = "test_brigade", title_ar = "المتحدث باسم اللواء" }]
+        """,
+    )
+    load(registry)
+    army, brigade = Actor.objects.get(key="test_army"), Actor.objects.get(key="test_brigade")
+    claim = ClaimFactory(claimant=brigade)
+    actor_merge(source_id=brigade.pk, target_id=army.pk, user=None)
+
+    output = load(registry)
+    load(registry)  # and again: nothing changes
+
+    assert not Actor.objects.filter(key="test_brigade").exists()
+    assert MergedActorKey.objects.get(key="test_brigade").actor == army
+    assert "1 folded" in output
+    for surface in ("لواء التجربة", "كتيبة التجربة", "جيش الاختبار"):
+        assert the_actor(surface) == army
+    assert Actor.objects.get(key="test_company").parent == army
+    spokesman = Actor.objects.get(key="test_spokesman")
+    roles = ActorRole.objects.filter(person=spokesman)
+    assert list(roles.values_list("organization", flat=True)) == [army.pk]
+    claim.refresh_from_db()
+    assert claim.claimant == army
+
+
+def test_a_merge_of_a_merged_actor_redirects_every_key_it_carries(tmp_path):
+    from claims.models import MergedActorKey
+    from claims.services.actors import actor_merge
+
+    registry = write(
+        tmp_path,
+        """
+        [[actor]]
+        key = "one_a"
+        name_ar = "الطرف الأول"
+        kind = "militia"
+
+        [[actor]]
+        key = "one_b"
+        name_ar = "الطرف الثاني"
+        kind = "militia"
+
+        [[actor]]
+        key = "one_c"
+        name_ar = "الطرف الثالث"
+        kind = "militia"
+        """,
+    )
+    load(registry)
+    a, b, c = (Actor.objects.get(key=key) for key in ("one_a", "one_b", "one_c"))
+    actor_merge(source_id=a.pk, target_id=b.pk, user=None)
+    actor_merge(source_id=b.pk, target_id=c.pk, user=None)
+    load(registry)
+    assert list(Actor.objects.filter(key__startswith="one_").values_list("key", flat=True)) == [
+        "one_c"
+    ]
+    assert dict(MergedActorKey.objects.values_list("key", "actor")) == {
+        "one_a": c.pk,
+        "one_b": c.pk,
+    }
+    assert the_actor("الطرف الأول") == c
+    assert the_actor("الطرف الثاني") == c

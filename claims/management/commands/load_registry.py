@@ -25,7 +25,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"registry: {result.actors_created} actor(s) created, {result.actors_updated} "
-            f"updated; {result.aliases_added} alias(es) added, {result.aliases_removed} "
+            f"updated, {result.actors_folded} folded into the actors they were merged into; "
+            f"{result.aliases_added} alias(es) added, {result.aliases_removed} "
             f"removed; {result.roles} role(s)"
         )
         for form, keys in sorted(result.ambiguous_aliases.items()):
