@@ -427,13 +427,26 @@ def _accusation_answered(response: Claim, accusations: list[Claim], parents) -> 
     return best
 
 
+# What a link says of the claim it points at, as the type of an answer.
+LINK_ANSWERS = {
+    ClaimLink.Kind.DENIES: Type.DENIAL,
+    ClaimLink.Kind.COUNTERS: Type.COUNTERCLAIM,
+    ClaimLink.Kind.CONFIRMS: Type.CONFIRMATION,
+}
+
+
 def claim_update_response_statuses(*, accusation_ids: list[int]) -> None:
-    """Derive each accusation's response status from the claims answering it."""
+    """Derive each accusation's response status from the claims answering it: those
+    whose `responds_to` is the accusation, by their type, and those an analyst linked to
+    it as denying, countering or confirming it (a ClaimLink), by the link's kind."""
     answers: dict[int, set[str]] = defaultdict(set)
     for target, kind in Claim.objects.filter(responds_to_id__in=accusation_ids).values_list(
         "responds_to_id", "type"
     ):
         answers[target].add(kind)
+    linked = ClaimLink.objects.filter(target_id__in=accusation_ids, kind__in=LINK_ANSWERS)
+    for target, kind in linked.values_list("target_id", "kind"):
+        answers[target].add(LINK_ANSWERS[kind])
     # What the accused said to the charge itself comes first: a denial, a confirmation,
     # or the reported silence ("لم تصدر الحكومة تعليقاً على هذه الاتهامات"). A counter-version
     # of the events (the accused's own story of the clashes) answers the charge only when

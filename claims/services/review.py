@@ -19,7 +19,11 @@ from claims.models import Claim, ClaimEvent, ClaimLink, Figure, Mention, Tag
 
 # The first appearance (earliest mention's outlet and date) is derived by extraction's own
 # rule; merging and splitting move mentions, so they derive it again the same way.
-from claims.services.extraction import claim_update_response_statuses, claims_first_seen_update
+from claims.services.extraction import (
+    LINK_ANSWERS,
+    claim_update_response_statuses,
+    claims_first_seen_update,
+)
 from conflictdesk.errors import Conflict, InvalidInput, NotFound
 
 EDITABLE_FIELDS = (
@@ -272,7 +276,8 @@ def claim_link_add(
     incoming: bool = False,
 ) -> ClaimLink:
     """Link this claim to another: "this claim <kind> the other" (or, `incoming`, "the
-    other <kind> this claim"). Both claims record it and get a new version."""
+    other <kind> this claim"). Both claims record it and get a new version. A link that
+    denies, counters or confirms an accusation answers it: its response status follows."""
     if kind not in ClaimLink.Kind.values:
         raise InvalidInput(_("“%(kind)s” is not a kind of link.") % {"kind": kind})
     if other_id == claim_id:
@@ -288,6 +293,8 @@ def claim_link_add(
     ClaimEvent.objects.create(claim=claim, user=user, action="link", changes=change)
     ClaimEvent.objects.create(claim_id=other_id, user=user, action="link", changes=change)
     _claims_touch({other_id})
+    if kind in LINK_ANSWERS:  # a denial, counter or confirmation of the target
+        _recompute_answers({target})
     return link
 
 
@@ -308,6 +315,8 @@ def claim_link_remove(
     ClaimEvent.objects.create(claim=claim, user=user, action="unlink", changes=change)
     ClaimEvent.objects.create(claim_id=other_id, user=user, action="unlink", changes=change)
     _claims_touch({other_id})
+    if link.kind in LINK_ANSWERS:
+        _recompute_answers({link.target_id})
 
 
 def claim_merged_into(claim: Claim) -> int | None:

@@ -512,3 +512,34 @@ def test_every_action_bumps_version_and_updated_at_and_is_refused_when_stale(
     assert claim.updated_at > before
     recorded = ClaimEvent.objects.get(claim=claim)
     assert (recorded.action, recorded.user) == (event, editor.user)
+
+
+def test_a_link_that_answers_an_accusation_sets_its_response_status(analyst):
+    accusation = ClaimFactory(type="accusation", response_status="unanswered")
+    counter = ClaimFactory(type="assertion", response_status="")
+    denial = ClaimFactory(type="assertion", response_status="")
+
+    def link(other, kind, version):
+        analyst.post(
+            url("link_add", accusation.pk),
+            {"other": other.pk, "kind": kind, "direction": "in", "version": version},
+        )
+        accusation.refresh_from_db()
+        return accusation.response_status
+
+    assert link(counter, "counters", 1) == "countered"
+    assert link(denial, "denies", 2) == "denied"  # a denial ranks above a counter-story
+    accusation.refresh_from_db()
+    denies = ClaimLink.objects.get(kind="denies")
+    analyst.post(url("link_remove", accusation.pk, denies.pk), {"version": accusation.version})
+    accusation.refresh_from_db()
+    assert accusation.response_status == "countered"
+    # "repeats" says nothing about an answer; an outgoing "denies" answers the other claim.
+    assert link(denial, "repeats", accusation.version) == "countered"
+    other_accusation = ClaimFactory(type="accusation", response_status="unanswered")
+    analyst.post(
+        url("link_add", accusation.pk),
+        {"other": other_accusation.pk, "kind": "denies", "version": accusation.version},
+    )
+    other_accusation.refresh_from_db()
+    assert other_accusation.response_status == "denied"
