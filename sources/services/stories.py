@@ -10,7 +10,7 @@ Candidate stories are found through indexed keys (places, actors), never by scan
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from claims.extraction.matcher import AliasIndex
 from claims.selectors import alias_index
 from sources.models import Article, ArticleOverlap, Story, StoryKey, StorySegment
 from sources.services.dedup import lock_index
+from sources.text.normalize import token_spans
 from sources.text.similarity import SAME_STORY_THRESHOLD, StoryFeatures, features, story_score
 
 WINDOW = timedelta(days=10)
@@ -41,12 +42,19 @@ def _live(story: Story | None) -> Story | None:
 
 def article_features(text: str, *, aliases: AliasIndex | None = None) -> StoryFeatures:
     """An article's story features (places, actors, keywords), without its date: needs no
-    database once `aliases` is given, so it is computed before the index lock is taken."""
-    return features(text, (aliases or alias_index()).actors_in(text), None)
+    database once `aliases` is given, so it is computed before the index lock is taken.
+
+    The text is tokenized once (`token_spans`), for its places and its actors alike."""
+    aliases = aliases or alias_index()
+    spans = token_spans(text)
+    actors = aliases.actors_in_keys([span.key for span in spans])
+    return features(text, actors, None, spans=spans)
 
 
-def _features(text: str, moment: datetime | None) -> StoryFeatures:
-    return replace(article_features(text), published=moment)
+def _features(
+    text: str, moment: datetime | None, aliases: AliasIndex | None = None
+) -> StoryFeatures:
+    return replace(article_features(text, aliases=aliases), published=moment)
 
 
 def _story_features(story: Story, moment: datetime) -> StoryFeatures:
@@ -72,7 +80,27 @@ def _best_story(feats: StoryFeatures, moment: datetime, exclude=()) -> Story | N
     keys = {f"place:{place}" for place in feats.places} or _keys(feats)
     if not keys:
         return None
-    candidates = (
+    candidates = _candidates(keys, moment, list(exclude))
+    scored = [(story_score(feats, _story_features(story, moment)), story) for story in candidates]
+    scored = [(score, story) for score, story in scored if score >= SAME_STORY_THRESHOLD]
+    return max(scored, key=lambda pair: (pair[0], -pair[1].pk))[1] if scored else None
+
+
+# The candidates query of each shape (how many keys, how many stories excluded), as the
+# ORM compiles it: the statement is built once per shape, then run with its parameters
+# (compiling it cost more than running it). Only a statement whose parameters are found to
+# be exactly (window end, keys..., window start, excluded...) is kept.
+_CANDIDATES_SQL: dict[tuple[int, int], str] = {}
+
+
+def _candidates(keys: set[str], moment: datetime, exclude: list) -> list[Story]:
+    """The stories sharing a key with the article, active in its time window, most keys
+    shared first: at most MAX_CANDIDATES."""
+    params = [moment + WINDOW, *keys, moment - WINDOW, *exclude]
+    sql = _CANDIDATES_SQL.get((len(keys), len(exclude)))
+    if sql is not None:
+        return list(Story.objects.raw(sql, params))
+    queryset = (
         Story.objects.filter(
             keys__key__in=keys,
             merged_into__isnull=True,
@@ -84,9 +112,13 @@ def _best_story(feats: StoryFeatures, moment: datetime, exclude=()) -> Story | N
         .order_by("-shared", "-last_seen")
         .only("pk", "places", "actors", "keywords", "first_seen", "last_seen")[:MAX_CANDIDATES]
     )
-    scored = [(story_score(feats, _story_features(story, moment)), story) for story in candidates]
-    scored = [(score, story) for score, story in scored if score >= SAME_STORY_THRESHOLD]
-    return max(scored, key=lambda pair: (pair[0], -pair[1].pk))[1] if scored else None
+    try:
+        compiled, compiled_params = queryset.query.sql_with_params()
+    except Exception:  # nothing to keep: the queryset says why when it runs
+        compiled_params = None
+    if compiled_params is not None and list(compiled_params) == params:
+        _CANDIDATES_SQL[(len(keys), len(exclude))] = compiled
+    return list(queryset)
 
 
 def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
@@ -103,12 +135,47 @@ def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
     story.keywords = dict(top)
     story.first_seen = min(filter(None, [story.first_seen, moment]))
     story.last_seen = max(filter(None, [story.last_seen, moment]))
-    story.save(update_fields=["places", "actors", "keywords", "first_seen", "last_seen",
-                              "updated_at"])  # fmt: skip
-    if new_keys:
-        StoryKey.objects.bulk_create(
-            [StoryKey(story=story, key=key) for key in new_keys], ignore_conflicts=True
+    _story_save(story, list(new_keys))
+
+
+_SAVED_FIELDS = ("places", "actors", "keywords", "first_seen", "last_seen", "updated_at")
+
+
+def _story_save(story: Story, new_keys: list[str]) -> None:
+    """`story.save(update_fields=_SAVED_FIELDS)` and its new keys' StoryKey rows (ignoring
+    those that exist). On PostgreSQL one statement does both, written out rather than
+    built by the ORM for each article; the values are prepared as `save` prepares them."""
+    if connection.vendor != "postgresql":
+        story.save(update_fields=list(_SAVED_FIELDS))
+        if new_keys:
+            StoryKey.objects.bulk_create(
+                [StoryKey(story=story, key=key) for key in new_keys], ignore_conflicts=True
+            )
+        return
+    quote = connection.ops.quote_name
+    meta, key_meta = Story._meta, StoryKey._meta
+    fields = [meta.get_field(name) for name in _SAVED_FIELDS]
+    # pre_save sets `updated_at` (auto_now) on the instance, as save does.
+    values = [field.get_db_prep_save(field.pre_save(story, False), connection) for field in fields]
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    key_table = quote(key_meta.db_table)
+    key_story = quote(key_meta.get_field("story").column)
+    key_key = quote(key_meta.get_field("key").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH updated AS (UPDATE {table} SET {assignments} WHERE {table}.{pk} = %s "
+            f"RETURNING {table}.{pk} AS id), "
+            f"inserted AS (INSERT INTO {key_table} ({key_story}, {key_key}) "
+            "SELECT updated.id, new.key FROM updated, "
+            "UNNEST(%s::varchar[]) WITH ORDINALITY AS new(key, position) "
+            "ORDER BY new.position ON CONFLICT DO NOTHING) "
+            "SELECT count(*) FROM updated",
+            [*values, story.pk, new_keys],
         )
+        (updated,) = cursor.fetchone()
+    if not updated:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
 def _new_story(title: str, feats: StoryFeatures, moment: datetime) -> Story:
@@ -122,9 +189,11 @@ def story_assign(
     article: Article,
     overlap: ArticleOverlap | None = None,
     feats: StoryFeatures | None = None,
+    aliases: AliasIndex | None = None,
 ) -> Story:
     """Put a new article in a story (inside the caller's transaction). `feats` are the
-    article's `article_features` of its title and body, when computed beforehand.
+    article's `article_features` of its title and body, when computed beforehand;
+    `aliases` the registry's alias index, when the caller has it (else it is looked up).
 
     The article may be not yet saved (the caller inserts it with its story, one statement
     fewer), unless its overlap has new spans: those may become a StorySegment of it.
@@ -138,7 +207,7 @@ def story_assign(
         feats = replace(feats, published=moment)
     story = _live(overlap.original.story) if overlap is not None else None
     if story is None:
-        feats = feats or _features(full_text, moment)
+        feats = feats or _features(full_text, moment, aliases)
         story = _best_story(feats, moment)
         if story is None:
             story = _new_story(article.title, feats, moment)  # starts with these features
@@ -149,10 +218,10 @@ def story_assign(
             # A re-publication with news of its own: score the added paragraphs against
             # the original's story before the article's features join it.
             full_text = _split_off_new_news(
-                article=article, story=story, overlap=overlap, moment=moment
+                article=article, story=story, overlap=overlap, moment=moment, aliases=aliases
             )
             feats = None  # the main story takes the text without the split-off paragraphs
-        _absorb(story, feats or _features(full_text, moment), moment)
+        _absorb(story, feats or _features(full_text, moment, aliases), moment)
     if article.pk is not None:
         Article.objects.filter(pk=article.pk).update(story=story)
     article.story = story
@@ -160,13 +229,18 @@ def story_assign(
 
 
 def _split_off_new_news(
-    *, article: Article, story: Story, overlap: ArticleOverlap, moment: datetime
+    *,
+    article: Article,
+    story: Story,
+    overlap: ArticleOverlap,
+    moment: datetime,
+    aliases: AliasIndex | None = None,
 ) -> str:
     """Give the added paragraphs their own story when they tell another event; return
     the text that belongs to the main story."""
     spans = overlap.new_spans
     new_text = "\n\n".join(article.body[start:end] for start, end in spans)
-    feats = _features(new_text, moment)
+    feats = _features(new_text, moment, aliases)
     if story_score(feats, _story_features(story, moment)) >= SAME_STORY_THRESHOLD:
         return f"{article.title}\n{article.body}"
     other = _best_story(feats, moment, exclude=[story.pk]) or _new_story(

@@ -23,10 +23,19 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
-from sources.text.normalize import normalize, normalize_for_matching, token_spans, tokens
+from sources.text.normalize import (
+    TokenSpan,
+    normalize,
+    normalize_for_matching,
+    token_spans,
+    tokens,
+)
 
 __all__ = [
     "ACTOR_WEIGHT",
@@ -199,8 +208,22 @@ _TOWNS = {
 }
 
 
+# Letters `normalize` leaves as they are, one by one and together: no mark, tatweel,
+# joiner or presentation form, nothing NFKC changes. A word made only of these and of
+# أ إ آ ى (folded one to one) needs no `normalize` call; every other word takes it.
+_PLAIN_WORD_RE = re.compile("[\u0621-\u063a\u0641-\u064a]+")
+_PLAIN_FOLDING = str.maketrans(
+    {"\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0649": "\u064a"}
+)
+
+
+# Cached: a word is folded the same way each time, and news vocabulary repeats (a place
+# name is cut from the text ~300 times per article).
+@lru_cache(maxsize=1 << 16)
 def _surface(word: str) -> str:
-    return normalize(word).replace("\u0629", "\u0647")  # ة → ه, as in matching
+    plain = _PLAIN_WORD_RE.fullmatch(word) is not None
+    folded = word.translate(_PLAIN_FOLDING) if plain else normalize(word)
+    return folded.replace("\u0629", "\u0647")  # ة → ه, as in matching
 
 
 _KNOWN_PLACES: dict[tuple[str, ...], str] = {
@@ -217,17 +240,17 @@ _NAME_BREAK_RE = re.compile(r"[^\s_\"'«»“”‘’]")
 _QUOTES_RE = re.compile(r"[\s\"'«»“”‘’]*")
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):
     key: str  # matching key: "مدينه" for "بالمدينة"
     surface: str  # written word, normalized, proclitics kept: "بالمدينه"
     start: int  # where the written word starts in the text (its proclitics included)
     end: int
 
 
-def _words(text: str) -> list[_Word]:
+def _words(text: str, spans: Sequence[TokenSpan] | None = None) -> list[_Word]:
+    """The words of `text`; `spans` are its `token_spans` when the caller has them."""
     words = []
-    for span in token_spans(text):
+    for span in token_spans(text) if spans is None else spans:
         start = span.start
         # Walk back over the proclitics the key left out ("بال" of "بالمدينة").
         while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "\u0640"):
@@ -325,7 +348,7 @@ def _can_be_name(word: _Word, *, article: bool = False) -> bool:
     )
 
 
-def place_names(text: str) -> set[str]:
+def place_names(text: str, *, spans: Sequence[TokenSpan] | None = None) -> set[str]:
     """Places named in `text`, as matching keys: "مدينة معرة النعمان" → "معره نعمان".
 
     Patterns of Arabic news, each a rule a reader can check:
@@ -339,8 +362,10 @@ def place_names(text: str) -> set[str]:
       دير/أبو... ("تل رفعت"); clause punctuation ends it, quotes around it do not;
     - countries are left out (too broad), and so are generic words after a trigger
       ("منطقة سيطرة"، "شمال البلاد").
+
+    `spans` are `token_spans(text)` when the caller has computed them already.
     """
-    words = _words(text)
+    words = _words(text, spans)
     places: set[str] = set()
     after_place = -1  # index of the word after the last place found
     for index, word in enumerate(words):
@@ -367,7 +392,7 @@ def place_names(text: str) -> set[str]:
     return places
 
 
-def keyword_vector(text: str) -> dict[str, float]:
+def keyword_vector(text: str, *, keys: Sequence[str] | None = None) -> dict[str, float]:
     """Keyword weights of `text`, tf-idf-like, unit length (so cosine is a dot product).
 
     tf: 1 + log(count). idf, without a reference corpus: 1 for a word that can name the
@@ -375,9 +400,13 @@ def keyword_vector(text: str) -> dict[str, float]:
     0 for stopwords. Numbers and words under 3 letters are left out: casualty figures
     differ between outlets' versions of one event (9 or 10 killed in Tal Rifaat) and
     years are shared by unrelated ones.
+
+    `keys` are `tokens(text)` when the caller has them (the keys of `token_spans(text)`).
     """
     counts = Counter(
-        key for key in tokens(text) if key not in _STOPWORDS and _KEYWORD_TOKEN_RE.match(key)
+        key
+        for key in (tokens(text) if keys is None else keys)
+        if key not in _STOPWORDS and _KEYWORD_TOKEN_RE.match(key)
     )
     weights = {
         key: (1 + math.log(count)) * (_GENERIC_WEIGHT if key in _GENERIC_WORDS else 1.0)
@@ -411,12 +440,20 @@ class StoryFeatures:
     published: datetime | None = None
 
 
-def features(text: str, actors: frozenset[str], published: datetime | None) -> StoryFeatures:
-    """Features of an article's title and body; `actors` come from the registry match."""
+def features(
+    text: str,
+    actors: frozenset[str],
+    published: datetime | None,
+    *,
+    spans: Sequence[TokenSpan] | None = None,
+) -> StoryFeatures:
+    """Features of an article's title and body; `actors` come from the registry match.
+    `spans` are `token_spans(text)` when the caller has them (the actor match needs them
+    too)."""
     return StoryFeatures(
         actors=frozenset(actors),
-        places=frozenset(place_names(text)),
-        keywords=keyword_vector(text),
+        places=frozenset(place_names(text, spans=spans)),
+        keywords=keyword_vector(text, keys=None if spans is None else [s.key for s in spans]),
         published=published,
     )
 
