@@ -1,5 +1,6 @@
 """Reading claims data: query sets with their related rows, and cached lookups."""
 
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -61,15 +62,31 @@ ACTOR_COUNTS_TTL = 60
 _COUNT_FIELDS = ("made", "against", "voiced", "members")
 
 
+DELETIONS_KEY = "conflictdesk:claim-actor-deletions"
+
+
+def deletions_count(**_) -> None:
+    """Count a claim or actor deleted (post_delete, claims.apps): no row is left whose
+    `updated_at` or id would tell the cached counts they are stale."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(DELETIONS_KEY)
+    except ValueError:  # the first one (or the key was evicted)
+        cache.set(DELETIONS_KEY, time.time_ns(), None)
+
+
 def _actor_counts_stamp() -> str:
-    """Changes when a claim is added or edited (every service bumps `updated_at`) or an
-    actor changes; read from indexes. A claim deleted outright (in the admin) shows in
-    the counts within ACTOR_COUNTS_TTL."""
+    """Changes when a claim is added or edited (every service bumps `updated_at`), an
+    actor changes, or either is deleted (deletions_count); read from indexes."""
     import hashlib
+
+    from django.core.cache import cache
 
     claims = Claim.objects.aggregate(last=Max("updated_at"), top=Max("pk"))
     actors = Actor.objects.aggregate(last=Max("updated_at"), top=Max("pk"))
-    stamp = repr((claims["last"], claims["top"], actors["last"], actors["top"]))
+    deleted = cache.get(DELETIONS_KEY)
+    stamp = repr((claims["last"], claims["top"], actors["last"], actors["top"], deleted))
     return hashlib.sha256(stamp.encode()).hexdigest()[:24]
 
 

@@ -163,6 +163,16 @@ def test_actor_counts_follow_a_new_or_changed_claim_at_once(analyst, front):
     assert mine.accused_unanswered == before.accused_unanswered
 
 
+def test_actor_counts_follow_a_claim_deleted_outright_at_once(analyst, front):
+    # An admin's delete leaves no newer row behind: the deletion itself is counted.
+    url = reverse("claims:actor_detail", args=[front["front"].pk])
+    before = analyst.get(url).context["actor"]
+    oldest_against = front["front"].claims_against.order_by("pk").first()
+    oldest_against.delete()
+    after = analyst.get(url).context["actor"]
+    assert after.claims_against_count == before.claims_against_count - 1
+
+
 def test_the_actor_page_shows_names_people_aliases_claims_and_response_profile(
     analyst, front, django_assert_max_num_queries
 ):
