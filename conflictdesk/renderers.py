@@ -13,7 +13,7 @@ class FastJSONRenderer(renderers.JSONRenderer):
     writes it, in less time than json.dumps. What orjson does
     not know (lazy translations, Decimal, UUID...) goes through DRF's encoder. Claim
     records PostgreSQL wrote as JSON (claims.records.SqlRecordWriter) come in as
-    orjson.Fragment and are copied as they are (with PostgreSQL's spacing). An indent asked for
+    orjson.Fragment and are copied as they are. An indent asked for
     (`Accept: application/json; indent=4`, the browsable API) gets orjson's two spaces."""
 
     _fallback = encoders.JSONEncoder()

@@ -1,5 +1,5 @@
 """The API's JSON as orjson writes it (conflictdesk.renderers.FastJSONRenderer): what
-DRF's renderer promised stays true — UTF-8, U+2028/U+2029 escaped, indentation on
+DRF's renderer promised stays true — compact UTF-8, U+2028/U+2029 escaped, indentation on
 request, the browsable API, errors in the one shape."""
 
 import json
@@ -29,6 +29,8 @@ def test_line_and_paragraph_separators_are_escaped_and_arabic_is_not(claim, path
     assert b"\\u2028" in raw
     assert b"\\u2029" in raw
     assert "«داعش»".encode() in raw  # UTF-8, not \u escapes
+    assert b'": ' not in raw  # compact, as DRF's renderer writes it
+    assert b'" : ' not in raw
     body = response.json()
     record = body["results"][0] if "results" in body else body
     assert record["text"] == claim.text
