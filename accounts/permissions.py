@@ -8,10 +8,14 @@ number that any change to users, groups or permissions bumps, at once and again 
 change commits (a request that read the old rows in between cannot keep them). A role
 taken away is therefore refused at the next request. Whether the user is active (and a
 superuser) is read with the user at every request, as before.
+
+Only with CONFLICTDESK_PERMISSION_CACHE, on by default when CACHE_URL names a shared cache:
+in a per-process memory cache a change made in one web process would not reach the others.
 """
 
 import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
@@ -31,6 +35,8 @@ def _key(user) -> str:
 
 class CachedPermissionBackend(ModelBackend):
     def get_all_permissions(self, user_obj, obj=None):
+        if not settings.CONFLICTDESK_PERMISSION_CACHE:
+            return super().get_all_permissions(user_obj, obj)
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):

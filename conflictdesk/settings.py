@@ -184,6 +184,9 @@ elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each user's permissions kept across requests (accounts/permissions.py), by default only
+# in a cache every process shares: there a change of role reaches all of them at once.
+CONFLICTDESK_PERMISSION_CACHE = env.bool("CONFLICTDESK_PERMISSION_CACHE", default=bool(CACHE_URL))
 
 # Celery: the broker URL switches workers on; without it tasks run in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

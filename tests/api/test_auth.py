@@ -203,7 +203,8 @@ def _queries_on(client, url: str) -> list[str]:
     return [query["sql"] for query in context.captured_queries]
 
 
-def test_a_token_request_reads_the_token_user_and_scope_in_one_query_and_roles_once():
+def test_a_token_request_reads_the_token_user_and_scope_in_one_query_and_roles_once(settings):
+    settings.CONFLICTDESK_PERMISSION_CACHE = True  # the default with a shared cache
     client = token_client("analyst")
     first = _queries_on(client, "/api/v1/tags/")
     assert sum("auth_permission" in sql for sql in first) == 2  # own and groups', once
@@ -216,7 +217,8 @@ def test_a_token_request_reads_the_token_user_and_scope_in_one_query_and_roles_o
 
 
 @pytest.mark.parametrize("use_token", [True, False])
-def test_a_role_taken_away_is_refused_at_the_next_request(use_token):
+def test_a_role_taken_away_is_refused_at_the_next_request(use_token, settings):
+    settings.CONFLICTDESK_PERMISSION_CACHE = True  # what the cache keeps must not outlive it
     from django.contrib.auth.models import Group
 
     user = UserFactory(role="analyst")
@@ -235,7 +237,8 @@ def test_a_role_taken_away_is_refused_at_the_next_request(use_token):
     assert client.get("/api/v1/claims/").status_code == 200
 
 
-def test_a_permission_taken_from_a_group_is_refused_at_the_next_request():
+def test_a_permission_taken_from_a_group_is_refused_at_the_next_request(settings):
+    settings.CONFLICTDESK_PERMISSION_CACHE = True  # what the cache keeps must not outlive it
     from django.contrib.auth.models import Group, Permission
 
     client = token_client("analyst")
@@ -245,7 +248,8 @@ def test_a_permission_taken_from_a_group_is_refused_at_the_next_request():
     assert client.get("/api/v1/tags/").status_code == 403
 
 
-def test_a_deactivated_user_is_refused_at_once():
+def test_a_deactivated_user_is_refused_at_once(settings):
+    settings.CONFLICTDESK_PERMISSION_CACHE = True  # what the cache keeps must not outlive it
     user = UserFactory(role="analyst")
     client = APIClient()
     client.force_login(user)
@@ -269,3 +273,11 @@ def test_an_expired_token_is_deleted_when_it_is_used():
     assert AuthToken.objects.count() == 1
     assert client.get("/api/v1/claims/").status_code == 401
     assert not AuthToken.objects.exists()
+
+
+def test_without_a_shared_cache_permissions_are_read_at_every_request(settings):
+    settings.CONFLICTDESK_PERMISSION_CACHE = False  # the default without CACHE_URL
+    client = token_client("analyst")
+    _queries_on(client, "/api/v1/tags/")
+    again = _queries_on(client, "/api/v1/tags/")
+    assert sum("auth_permission" in sql for sql in again) == 2
