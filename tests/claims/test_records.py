@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims.models import Actor, Figure
+from claims.models import Actor, Claim, Figure
 from claims.records import RecordBuilder, SqlRecordWriter, claim_record, claim_records_json
 from tests.factories import (
     ActorAliasFactory,
@@ -325,3 +325,23 @@ def test_the_api_streams_a_file_through_two_connections(monkeypatch):
     assert sorted(record["id"] for record in lines) == ids
     assert lines == RecordBuilder(with_version=True).records([r["id"] for r in lines])
     assert {name for name, _ in handled} == {"record-writer", "MainThread"}
+
+
+@pytest.mark.services
+def test_postgresql_writes_the_same_csv_rows_as_the_builder(full_claim):
+    import csv
+
+    from claims import records
+
+    ids = _assorted_claims(full_claim)
+    claim = Claim.objects.get(pk=ids[1])
+    for low, high in ((2, 2), (0, 0), (0, None), (7, 9)):
+        Figure.objects.create(claim=claim, low=low, high=high, counts="killed", subject="")
+    rows = list(records.record_lines(iter([ids[3], *ids[:3]]), fmt="csv"))
+    writer = csv.writer(records._Echo())
+    expected = ["\ufeff" + writer.writerow(records.CSV_COLUMNS)] + [
+        writer.writerow(records.claim_csv_row(record))
+        for record in RecordBuilder().records([ids[3], *ids[:3]])
+    ]
+    assert rows == expected
+    assert "2 killed | 0 killed | 0- killed | 7-9 killed" in rows[3]
