@@ -23,6 +23,7 @@ from django.db.models import BooleanField, F, Func, Prefetch, QuerySet, TextFiel
 from django.db.models.functions import Cast
 
 from claims.models import Actor, ActorAlias, ActorRole, Claim, Figure, Mention
+from conflictdesk.db import prepared_cursor
 from sources.models import Article, Outlet
 
 # Read this many claims' rows at a time (a bound on the query parameters: SQLite allows
@@ -687,7 +688,7 @@ class SqlRecordWriter:
     def texts(self, claim_ids: Sequence[int]) -> list[str]:
         """The records of `claim_ids` as JSON text, in that order (ids not found left out)."""
         out: list[str] = []
-        with connections[self.using].cursor() as cursor:
+        with prepared_cursor(self.using) as cursor:
             for start in range(0, len(claim_ids), RECORD_BATCH):
                 cursor.execute(self.sql, {"ids": list(claim_ids[start : start + RECORD_BATCH])})
                 out += [row[0] for row in cursor.fetchall()]
@@ -736,7 +737,7 @@ class _Helper:
         thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
         thread.start()
         try:
-            with connections[self.writer.using].cursor() as cursor:
+            with prepared_cursor(self.writer.using) as cursor:
                 handed = self._hand(batches)
                 while handed:
                     mine = next(batches, None)
@@ -764,11 +765,13 @@ class _Helper:
     def _run(self) -> None:
         using = self.writer.using
         try:
-            with transaction.atomic(using=using), connections[using].cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.snapshot])
-                while (batch := self.requests.get()) is not None:
-                    self.results.put(("ok", self.writer._texts_on(cursor, batch)))
+            with transaction.atomic(using=using):
+                with connections[using].cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.snapshot])
+                with prepared_cursor(using) as cursor:
+                    while (batch := self.requests.get()) is not None:
+                        self.results.put(("ok", self.writer._texts_on(cursor, batch)))
         except Exception as exc:  # handed to the caller, which raises it
             self.results.put(("error", exc))
         finally:

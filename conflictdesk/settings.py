@@ -119,6 +119,12 @@ else:
     # the short ones a web request makes (docs/BENCH-WEB.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The claim records' statement is prepared once per connection and then only run
+    # (conflictdesk.db.prepared_cursor: planning it cost as much as running it). Only
+    # that cursor binds on the server, so nothing else is ever prepared. Off for a
+    # transaction pooler that does not keep prepared statements.
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

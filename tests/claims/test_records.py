@@ -240,6 +240,34 @@ def test_postgresql_writes_a_page_of_records_in_one_query(full_claim):
     assert all(isinstance(record, orjson.Fragment) for record in records)
 
 
+def _prepared_record_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        return [row[0] for row in cursor.fetchall() if "WITH ORDINALITY" in row[0]]
+
+
+@pytest.mark.services
+def test_postgresql_prepares_the_records_statement_once_per_connection(full_claim):
+    # Planning the records' statement costs about as much as running it for a page of
+    # 50: it is prepared on the connection's first page and only executed after that.
+    ids = _assorted_claims(full_claim)
+    expected = RecordBuilder().records(ids)
+    for _ in range(3):
+        texts = SqlRecordWriter().texts(ids)
+        assert [orjson.loads(text) for text in texts] == expected
+    assert SqlRecordWriter().texts([ids[1], ids[0]]) == [
+        orjson.dumps(record).decode() for record in (expected[1], expected[0])
+    ]
+    statements = _prepared_record_statements()
+    assert len(statements) == 1
+    assert "unnest($1::bigint[])" in statements[0]  # the ids are sent apart
+    with CaptureQueriesContext(connection) as context:
+        SqlRecordWriter().texts(ids)
+    # Logged with its values, as Django logs its own statements.
+    (logged,) = context.captured_queries
+    assert "unnest('{" + ",".join(map(str, ids)) + "}'" in logged["sql"]
+
+
 # Exports on PostgreSQL: two connections in one snapshot (claims.records.export_snapshot).
 
 
