@@ -341,6 +341,16 @@ class StrictFilterBackend(DjangoFilterBackend):
     API client that sends a parameter with no value gets a 400 saying so, unless the
     parameter is free text (an empty `q` is a search for nothing in particular)."""
 
+    def filter_queryset(self, request, queryset, view):
+        # No parameter names a filter (a plain page, a cursor): nothing to validate or
+        # filter, and no form to build.
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and request.query_params.keys().isdisjoint(
+            filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:

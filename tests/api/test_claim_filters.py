@@ -120,3 +120,23 @@ def test_ordering_and_an_invalid_filter_value(analyst):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
     assert "type" in response.json()["error"]["details"]
+
+
+def test_filter_forms_are_made_once_per_language_and_keep_each_requests_values():
+    # The filter set's form class is kept between requests (claims.filters.FilterSet):
+    # per language, since its labels are translated when it is made.
+    from django.utils import translation
+
+    from claims.filters import ClaimFilter
+
+    with translation.override("en"):
+        english = ClaimFilter({"type": "denial"}).form
+        assert ClaimFilter({"type": "accusation"}).form.__class__ is english.__class__
+    with translation.override("ar"):
+        arabic = ClaimFilter({"type": "nonsense"}).form
+    assert arabic.__class__ is not english.__class__
+    assert arabic.fields["type"].label != english.fields["type"].label
+    assert english.is_valid()
+    assert english.cleaned_data["type"] == "denial"
+    assert not arabic.is_valid()
+    assert "type" in arabic.errors
