@@ -343,6 +343,10 @@ class Claim(models.Model):
             # List filters by type (and unanswered accusations on the dashboard).
             models.Index(fields=["type", "response_status"], name="claim_type_response_idx"),
             models.Index(fields=["claimant", "-created_at"], name="claim_claimant_idx"),
+            # A claimant's claims of one type: the list filtered by both counts its
+            # matches from this index alone (else PostgreSQL intersects the claimant's
+            # rows with every claim of the type: 30-50 ms at 1M claims).
+            models.Index(fields=["claimant", "type"], name="claim_claimant_type_idx"),
             models.Index(fields=["story", "created_at"], name="claim_story_idx"),
             # Actor pages: how the accusations against an actor were answered, read from
             # the index alone (PostgreSQL's INCLUDE) for each target row.
