@@ -8,6 +8,7 @@ bench/gen_bulk.py (its name must contain "bench": the script makes the demo user
         .venv/bin/python bench/bench_sql_floor.py                  # every API endpoint
     ... bench/bench_sql_floor.py --endpoint api_claims_q_common --endpoint api_claims
     ... bench/bench_sql_floor.py --samples 10 --json /tmp/floor.json
+    ... bench/bench_sql_floor.py --prepared      # the floor without parsing and planning
 
 What it does:
 - takes the endpoints of bench/bench_web.py whose group is "api", with the same sample
@@ -32,7 +33,11 @@ What it does:
      `SET jit = off`, `SET TIME ZONE` to settings.TIME_ZONE as Django does), each
      statement executed and all its rows fetched, timed one by one.
   The fastest repetition counts, for the Django time as for the SQL (both are then
-  measured on warm caches).
+  measured on warm caches). With --prepared, each SELECT / WITH statement is replayed as
+  a prepared statement (its text as captured, prepared on its first repetition), so the
+  fastest repetition is its execution alone: the floor for an application that prepares
+  everything (this one prepares only the claim records' statement,
+  conflictdesk.db.prepared_cursor).
 - Left out of the replay, as per-request bookkeeping: statements on django_session,
   auth_permission / auth_group (permission checks), knox tokens, django-axes, and the
   request user's own row (`"auth_user"."id" = <analyst's id>`; a read of users by
@@ -163,9 +168,11 @@ def choose_page(sample: Sample) -> None:
         sample.page_rule = rule
 
 
-def replay_connection(url: str):
+def replay_connection(url: str, *, prepared: bool = False):
     """A plain psycopg connection set up as Django sets up the app's (see
-    django/db/backends/postgresql/base.py and conflictdesk/settings.py)."""
+    django/db/backends/postgresql/base.py and conflictdesk/settings.py). `prepared`:
+    every SELECT is prepared on its first run, so the fastest repetition is its
+    execution alone, without parsing and planning."""
     from django.conf import settings
     from django.db import connection as django_connection
 
@@ -173,8 +180,10 @@ def replay_connection(url: str):
     connection = psycopg.connect(
         url,
         autocommit=True,
-        prepare_threshold=None,  # Django's default: no server-side prepared statements
-        cursor_factory=psycopg.ClientCursor,  # Django's default: client-side binding
+        # Django's default: client-side binding, nothing prepared. Prepared: the text as
+        # captured (values inlined), prepared as it is.
+        prepare_threshold=0 if prepared else None,
+        cursor_factory=psycopg.Cursor if prepared else psycopg.ClientCursor,
         **({"options": options["options"]} if options.get("options") else {}),
     )
     connection.execute("SET jit = off")
@@ -189,7 +198,9 @@ def replay(connection, statements: list[str]) -> list[float]:
     with connection.cursor() as cursor:
         for sql in statements:
             started = time.perf_counter()
-            cursor.execute(sql)
+            first_word = sql.split(None, 1)[0].upper() if sql.strip() else ""
+            prepare = connection.prepare_threshold is not None and first_word in ("SELECT", "WITH")
+            cursor.execute(sql, prepare=prepare)
             if cursor.description is not None:
                 cursor.fetchall()
             times.append((time.perf_counter() - started) * 1000)
@@ -314,6 +325,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20260508, help="as bench_web.py's")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser.add_argument(
+        "--prepared",
+        action="store_true",
+        help="replay each SELECT prepared: the floor without parsing and planning",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     name = database_checked(url)
@@ -350,7 +366,7 @@ def main() -> None:
     user = get_user_model().objects.get(username="analyst")
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user, backend="accounts.permissions.CachedPermissionBackend")
-    connection = replay_connection(url)
+    connection = replay_connection(url, prepared=args.prepared)
     jit = connection.execute("SHOW jit").fetchone()[0]
     print(
         f"database {name}: {data['articles']:,} articles, {data['claims']:,} claims, "
