@@ -15,6 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 
 import orjson
 from django.contrib.auth import get_user_model
@@ -364,7 +365,15 @@ def claim_record(claim: Claim | int, *, with_version: bool = False) -> dict:
     """One claim's record (the claim or its id): what DESIGN.md gives, with each actor's
     aliases, plus what extraction found about its sources and figures."""
     claim_id = claim if isinstance(claim, int) else claim.pk
-    records = RecordBuilder(with_version=with_version).records([claim_id])
+    if SqlRecordWriter.available():
+        # One statement: a record read while an editor merges actors or deletes an
+        # article is whole, before or after, never half of each.
+        records = [
+            orjson.loads(text)
+            for text in SqlRecordWriter(with_version=with_version).texts([claim_id])
+        ]
+    else:
+        records = RecordBuilder(with_version=with_version).records([claim_id])
     if not records:
         raise Claim.DoesNotExist(f"no claim {claim_id}")
     return records[0]
@@ -690,8 +699,7 @@ class SqlRecordWriter:
         out: list[str] = []
         with prepared_cursor(self.using) as cursor:
             for start in range(0, len(claim_ids), RECORD_BATCH):
-                cursor.execute(self.sql, {"ids": list(claim_ids[start : start + RECORD_BATCH])})
-                out += [row[0] for row in cursor.fetchall()]
+                out += self._texts_on(cursor, list(claim_ids[start : start + RECORD_BATCH]))
         return out
 
     def iter_texts(self, claim_ids: Iterable[int], *, snapshot: str | None = None) -> Iterator[str]:
@@ -701,11 +709,15 @@ class SqlRecordWriter:
         backends work at once (as pg_dump --jobs does) and the file is still one
         consistent view of the data."""
         batches = _batches(claim_ids, RECORD_BATCH)
-        if snapshot is None:
-            for batch in batches:
+        first, second = next(batches, None), next(batches, None)
+        if first is None:
+            return
+        if snapshot is None or second is None:
+            # A single batch (most filtered exports) needs no second connection.
+            for batch in chain([first], [second] if second else [], batches):
                 yield from self.texts(batch)
             return
-        yield from _Helper(self, snapshot).texts(batches)
+        yield from _Helper(self, snapshot).texts(chain([first, second], batches))
 
     def _texts_on(self, cursor, batch: list[int]) -> list[str]:
         cursor.execute(self.sql, {"ids": batch})

@@ -165,7 +165,10 @@ class ScopedTokenAuthentication(TokenAuthentication):
         from knox.signals import token_expired
 
         message = MESSAGES["authentication_failed"]
-        token = token.decode("utf-8")
+        try:
+            token = token.decode("utf-8")
+        except UnicodeDecodeError as exc:  # a header of other bytes is no token of ours
+            raise exceptions.AuthenticationFailed(message) from exc
         found = (
             get_token_model()
             .objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])

@@ -51,7 +51,8 @@ def _prepared_cursor_class():
                 # Django logs `_query.query`, the text its client-side cursors send
                 # (a prepared execution leaves it unset): the statement with its
                 # values, as every other statement is logged.
-                text = ClientCursor(self.connection).mogrify(query, params)
+                with ClientCursor(self.connection) as client:
+                    text = client.mogrify(query, params)
                 self._query = SimpleNamespace(query=text.encode(), params=None)
             return self
 

@@ -100,6 +100,15 @@ def test_a_wrong_token_gets_401():
     assert client.get("/api/v1/claims/").status_code == 401
 
 
+def test_a_token_of_bytes_that_are_not_utf8_gets_401_not_an_error():
+    # The header arrives as latin-1 text; "é" is the byte 0xE9, no UTF-8 of its own.
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "é" * 64)
+    response = client.get("/api/v1/claims/")
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "authentication_failed"
+
+
 def test_the_token_is_stored_hashed_and_the_raw_token_is_nowhere_in_the_database():
     user = UserFactory(role="analyst")
     token, raw = api_token_create(user=user, name="x", read_only=True, expiry=None)

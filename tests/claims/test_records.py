@@ -295,6 +295,17 @@ def _export_fixture(monkeypatch, count: int = 11) -> tuple[list[int], list]:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
+def test_an_export_of_one_batch_needs_no_second_connection(monkeypatch, tmp_path):
+    ids, handled = _export_fixture(monkeypatch, count=3)
+    out = tmp_path / "claims.jsonl"
+    call_command("export_claims", "--format", "jsonl", "--output", str(out))
+    lines = [orjson.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert lines == RecordBuilder().records(ids)
+    assert handled == [("MainThread", tuple(ids))]
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
 def test_an_export_written_by_two_connections_is_whole_and_in_order(monkeypatch, tmp_path):
     ids, handled = _export_fixture(monkeypatch)
     out = tmp_path / "claims.jsonl"
