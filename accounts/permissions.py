@@ -20,8 +20,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from conflictdesk.caching import cache_bump
 
 VERSION_KEY = "perms:version"
 TIMEOUT = 300  # seconds: a bound on what a missed signal could cost
@@ -57,15 +58,7 @@ class CachedPermissionBackend(ModelBackend):
 
 def permissions_changed(**_) -> None:
     """Make every cached permission set stale: now, and when the change commits."""
-
-    def bump() -> None:
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # not there yet (or evicted)
-            cache.set(VERSION_KEY, time.time_ns(), None)
-
-    bump()
-    transaction.on_commit(bump)
+    cache_bump(VERSION_KEY)
 
 
 def _user_saved(update_fields=None, **_) -> None:

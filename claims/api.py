@@ -67,8 +67,10 @@ class NewestFirstPagination(UpdatedCursorPagination):
     ordering = ("-id",)
 
 
-def claim_etag(claim: Claim) -> str:
-    return etag_for(claim.pk, claim.version, claim.updated_at.isoformat())
+def claim_etag(claim_id: int, version: int, updated_at: str) -> str:
+    """A claim's ETag, from its record's `version` and `updated_at` (ISO 8601): the one
+    formula for the ETag sent and the ones compared."""
+    return etag_for(claim_id, version, updated_at)
 
 
 IF_NONE_MATCH = OpenApiParameter(
@@ -117,7 +119,7 @@ def _api_claim_response(claim_id: int) -> Response:
         record = claim_record(claim_id, with_version=True)
     except Claim.DoesNotExist as exc:  # deleted since the caller read it
         raise Http404 from exc
-    etag = etag_for(claim_id, record["version"], record["updated_at"])
+    etag = claim_etag(claim_id, record["version"], record["updated_at"])
     return Response(record, headers={"ETag": etag})
 
 
@@ -210,7 +212,7 @@ class ClaimDetailView(APIView):
     )
     def get(self, request, pk: int):
         claim = get_object_or_404(Claim.objects.only("pk", "version", "updated_at"), pk=pk)
-        etag = claim_etag(claim)
+        etag = claim_etag(claim.pk, claim.version, claim.updated_at.isoformat())
         if if_none_match(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return _api_claim_response(pk)
@@ -232,7 +234,10 @@ class ClaimDetailView(APIView):
         if PARTY_FIELDS & set(changes) and not request.user.has_perm(EDIT_PARTIES_PERMISSION):
             raise exceptions.PermissionDenied()
         version = expected_version(
-            request, etag=claim_etag(current), version=current.version, body_version=body_version
+            request,
+            etag=claim_etag(current.pk, current.version, current.updated_at.isoformat()),
+            version=current.version,
+            body_version=body_version,
         )
         try:
             claim_update(claim_id=pk, user=request.user, expected_version=version, changes=changes)

@@ -1,6 +1,5 @@
 """Reading claims data: query sets with their related rows, and cached lookups."""
 
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -10,6 +9,7 @@ from django.db.models.functions import Coalesce
 from claims.extraction.matcher import AliasIndex
 from claims.models import Actor, ActorAlias, ActorRole, Claim, Tag
 from claims.records import claims_with_record_data, export_snapshot, record_lines
+from conflictdesk.caching import cache_bump
 
 _alias_index_cache: dict[str, tuple[tuple, AliasIndex]] = {}
 
@@ -68,12 +68,7 @@ DELETIONS_KEY = "conflictdesk:claim-actor-deletions"
 def deletions_count(**_) -> None:
     """Count a claim or actor deleted (post_delete, claims.apps): no row is left whose
     `updated_at` or id would tell the cached counts they are stale."""
-    from django.core.cache import cache
-
-    try:
-        cache.incr(DELETIONS_KEY)
-    except ValueError:  # the first one (or the key was evicted)
-        cache.set(DELETIONS_KEY, time.time_ns(), None)
+    cache_bump(DELETIONS_KEY)
 
 
 def _actor_counts_stamp() -> str:
@@ -301,6 +296,10 @@ def claim_list_rows(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     )
 
 
+# Lines of an export sent in one piece of the response.
+EXPORT_LINES_PER_CHUNK = 500
+
+
 def claim_export_lines(
     claims: QuerySet[Claim], *, fmt: str, with_version: bool = False, chunk_size: int = 2000
 ) -> Iterator[str]:
@@ -331,7 +330,7 @@ def claim_export_lines(
         )
         for line in lines:
             buffer.append(line)
-            if len(buffer) >= 500:
+            if len(buffer) >= EXPORT_LINES_PER_CHUNK:
                 yield "".join(buffer)
                 buffer.clear()
     if buffer:

@@ -117,7 +117,8 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     # JIT compilation adds most of a second to large list queries and saves nothing on
     # the short ones a web request makes (docs/BENCH-WEB.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # DateStyle ISO whatever the server's default: the records read timestamps as text.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c DateStyle=ISO"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # The claim records' statement is prepared once per connection and then only run
     # (conflictdesk.db.prepared_cursor: planning it cost as much as running it). Only

@@ -166,3 +166,18 @@ def test_a_malformed_page_size_is_refused_for_a_file_too(analyst, fmt):
     assert response.status_code == 400
     assert error_of(response)["details"]["page_size"]
     assert analyst.get(URL, {"format": fmt, "page_size": "20"}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streamed_export_holds_a_transaction_only_where_it_is_a_snapshot(claims, monkeypatch):
+    # PostgreSQL reads the whole file in one REPEATABLE READ snapshot. SQLite's
+    # transactions take the write lock when they begin, so there an export that streams
+    # for minutes must hold none, or every ingest and review would wait for it.
+    monkeypatch.setattr("claims.selectors.EXPORT_LINES_PER_CHUNK", 1)
+    response = client_for("analyst").get(URL, {"format": "jsonl"})
+    chunks = iter(response.streaming_content)
+    first = next(chunks)
+    assert connection.in_atomic_block is (connection.vendor == "postgresql")
+    lines = (first + b"".join(chunks)).decode("utf-8").splitlines()
+    assert len(lines) == len(claims)
+    assert not connection.in_atomic_block
