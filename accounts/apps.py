@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("API access")
 
     def ready(self):
-        from accounts.permissions import connect_signals
+        from django.core import checks
+
+        from accounts.permissions import check_shared_cache, connect_signals
 
         connect_signals()
+        checks.register(check_shared_cache)

@@ -47,6 +47,9 @@ class CachedPermissionBackend(ModelBackend):
             if version is None:  # first use, or evicted: a number no entry was stored under
                 cache.add(VERSION_KEY, time.time_ns(), None)
                 version = cache.get(VERSION_KEY)
+            if version is None:  # a cache that keeps nothing: read them every time
+                user_obj._perm_cache = super().get_all_permissions(user_obj)
+                return user_obj._perm_cache
             cached = found.get(key)
             if cached is not None and cached[0] == version:
                 user_obj._perm_cache = set(cached[1])
@@ -75,3 +78,24 @@ def connect_signals() -> None:
         post_delete.connect(permissions_changed, sender=model, dispatch_uid=f"perms-del-{model}")
     post_save.connect(permissions_changed, sender=Group, dispatch_uid="perms-group-saved")
     post_save.connect(permissions_changed, sender=Permission, dispatch_uid="perms-perm-saved")
+
+
+def check_shared_cache(app_configs=None, **_) -> list:
+    """A warning when permissions are kept in a cache that only this process sees: a role
+    taken away in another process (a web worker, `manage.py shell`) would still be
+    granted here for up to TIMEOUT seconds."""
+    from django.core import checks
+
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.CONFLICTDESK_PERMISSION_CACHE and backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            checks.Warning(
+                "CONFLICTDESK_PERMISSION_CACHE is on, but the cache is not shared between "
+                "processes: a change of role would reach the others only after "
+                f"{TIMEOUT} seconds.",
+                hint="Set CACHE_URL to a Redis database every process uses, or turn "
+                "CONFLICTDESK_PERMISSION_CACHE off.",
+                id="accounts.W001",
+            )
+        ]
+    return []

@@ -290,3 +290,20 @@ def test_without_a_shared_cache_permissions_are_read_at_every_request(settings):
     _queries_on(client, "/api/v1/tags/")
     again = _queries_on(client, "/api/v1/tags/")
     assert sum("auth_permission" in sql for sql in again) == 2
+
+
+def test_manage_check_warns_when_permissions_are_kept_in_a_cache_of_one_process(settings):
+    from django.core.checks import run_checks
+
+    def warnings() -> list[str]:
+        return [message.id for message in run_checks() if message.id == "accounts.W001"]
+
+    settings.CONFLICTDESK_PERMISSION_CACHE = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert warnings() == ["accounts.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/2"}}  # fmt: skip
+    assert warnings() == []
+    settings.CONFLICTDESK_PERMISSION_CACHE = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert warnings() == []
