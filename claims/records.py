@@ -145,6 +145,16 @@ class RecordBuilder:
             yield from self._batch(batch)
 
     def _batch(self, ids: Sequence[int]) -> list[dict]:
+        try:
+            return self._read_batch(ids)
+        except KeyError:
+            # A row one statement named was gone by the next (an actor merged away, an
+            # article deleted while the batch was read): read the batch again, afresh.
+            # (On PostgreSQL the API reads records in one statement: SqlRecordWriter.)
+            self._actors, self._roles, self._outlets, self._users = {}, {}, {}, {}
+            return self._read_batch(ids)
+
+    def _read_batch(self, ids: Sequence[int]) -> list[dict]:
         if not ids:
             return []
         db = self.using

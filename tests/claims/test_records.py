@@ -384,3 +384,25 @@ def test_postgresql_writes_the_same_csv_rows_as_the_builder(full_claim):
     ]
     assert rows == expected
     assert "2 killed | 0 killed | 0- killed | 7-9 killed" in rows[3]
+
+
+def test_a_record_read_while_its_claimant_is_merged_away_comes_out_whole(monkeypatch):
+    # The builder reads a batch in several statements; an editor's merge that lands
+    # between them must not break the record (it is read again, after the merge).
+    from claims.services.actors import actor_merge
+
+    claim = MentionFactory().claim
+    source, kept = claim.claimant, ActorFactory(name_ar="الجهة الباقية")
+    original = RecordBuilder._load_actors
+    merged = []
+
+    def merge_first(self, ids):
+        if not merged:
+            merged.append(actor_merge(source_id=source.pk, target_id=kept.pk, user=None))
+        return original(self, ids)
+
+    monkeypatch.setattr(RecordBuilder, "_load_actors", merge_first)
+    (record,) = RecordBuilder().records([claim.pk])
+    assert merged
+    assert record["claimant"]["id"] == kept.pk
+    assert record["claimant"]["name_ar"] == "الجهة الباقية"
