@@ -55,8 +55,8 @@ def with_descendants(actor_ids: set[int]) -> set[int]:
 
 class FilterSet(django_filters.FilterSet):
     """django-filter's FilterSet with its form class made once per class and language
-    instead of at every request (a third of an API list page's Python time went into
-    making it). The fields are the filters' own and every form still copies them, so
+    instead of at every request (making it took about a twentieth of an API list page's
+    time). The fields are the filters' own and every form still copies them, so
     no request sees another's values."""
 
     _form_classes: dict = {}
