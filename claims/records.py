@@ -479,6 +479,14 @@ def _array(item: str, order: str) -> str:
     return f"'[' || string_agg({item}, ',' ORDER BY {order}) || ']'"
 
 
+# The speaker's role: the title of a role in the claimant's organization, else the
+# first role recorded (RecordBuilder._speaker), else "".
+_SPEAKER_ROLE = """coalesce((
+    SELECT r.title_ar FROM claims_actorrole r WHERE r.person_id = c.speaker_id
+    ORDER BY coalesce(r.organization_id = c.claimant_id, false) DESC, r.id LIMIT 1
+), '')"""
+
+
 def _records_sql(with_version: bool) -> str:
     """One statement that writes the records of an array of claim ids as JSON text, in
     the array's order: the claims of the batch, then their targets, tags, figures and
@@ -500,10 +508,7 @@ def _records_sql(with_version: bool) -> str:
         ("name_en", _str("sp.name_en")),
         (
             "role",
-            _str("""coalesce((
-            SELECT r.title_ar FROM claims_actorrole r WHERE r.person_id = c.speaker_id
-            ORDER BY coalesce(r.organization_id = c.claimant_id, false) DESC, r.id LIMIT 1
-        ), '')"""),
+            _str(_SPEAKER_ROLE),
         ),
         ("aliases", "sp.aliases"),
     )
@@ -631,10 +636,7 @@ def _csv_rows_sql() -> str:
     def time_or_empty(column: str) -> str:
         return f"coalesce('\"' || {_iso_sql(column)} || '\"', '\"\"')"
 
-    role = """CASE WHEN c.speaker_id IS NULL THEN '' ELSE coalesce((
-        SELECT r.title_ar FROM claims_actorrole r WHERE r.person_id = c.speaker_id
-        ORDER BY coalesce(r.organization_id = c.claimant_id, false) DESC, r.id LIMIT 1
-    ), '') END"""
+    role = f"CASE WHEN c.speaker_id IS NULL THEN '' ELSE {_SPEAKER_ROLE} END"
     # "3-5 killed", "3 killed" (high equal to low), "3- killed" (no high, or 0).
     figure = """f.low::text || CASE WHEN f.high IS NOT DISTINCT FROM f.low THEN ''
         ELSE '-' || CASE WHEN coalesce(f.high, 0) = 0 THEN '' ELSE f.high::text END END
