@@ -712,8 +712,8 @@ class SqlRecordWriter:
         """The records of `claim_ids` as JSON text, in that order (ids not found left out)."""
         out: list[str] = []
         with prepared_cursor(self.using) as cursor:
-            for start in range(0, len(claim_ids), RECORD_BATCH):
-                out += self._texts_on(cursor, list(claim_ids[start : start + RECORD_BATCH]))
+            for batch in _batches(claim_ids, RECORD_BATCH):
+                out += self._texts_on(cursor, batch)
         return out
 
     def iter_texts(self, claim_ids: Iterable[int], *, snapshot: str | None = None) -> Iterator[str]:
@@ -728,8 +728,9 @@ class SqlRecordWriter:
             return
         if snapshot is None or second is None:
             # A single batch (most filtered exports) needs no second connection.
-            for batch in chain([first], [second] if second else [], batches):
-                yield from self.texts(batch)
+            with prepared_cursor(self.using) as cursor:
+                for batch in chain([first], [second] if second else [], batches):
+                    yield from self._texts_on(cursor, batch)
             return
         yield from _Helper(self, snapshot).texts(chain([first, second], batches))
 
