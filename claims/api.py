@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from claims.filters import ActorFilter, ArticleFilter, ClaimFilter
 from claims.models import Claim
-from claims.records import claim_record, claim_records_json
+from claims.record_store import api_record, api_records_json
 from claims.selectors import (
     actor_detail,
     actor_list,
@@ -116,7 +116,7 @@ STREAM_CHUNK = 2000
 def _api_claim_response(claim_id: int) -> Response:
     """The claim's record with the ETag of that very record (its version and time)."""
     try:
-        record = claim_record(claim_id, with_version=True)
+        record = api_record(claim_id)
     except Claim.DoesNotExist as exc:  # deleted since the caller read it
         raise Http404 from exc
     etag = claim_etag(claim_id, record["version"], record["updated_at"])
@@ -171,7 +171,7 @@ class ClaimListView(generics.ListAPIView):
         claims = self.filter_queryset(self.get_queryset())
         if fmt not in {renderer.format for renderer in STREAMED_RENDERERS}:
             page = self.paginate_queryset(claims)
-            records = claim_records_json([claim["id"] for claim in page], with_version=True)
+            records = api_records_json([claim["id"] for claim in page])
             return self.get_paginated_response(records)
         # A file is not paginated, but a malformed page_size is refused all the same.
         self.paginator.get_page_size(request)

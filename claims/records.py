@@ -487,11 +487,13 @@ _SPEAKER_ROLE = """coalesce((
 ), '')"""
 
 
-def _records_sql(with_version: bool) -> str:
+def _records_sql(with_version: bool, *, with_mark: bool = False) -> str:
     """One statement that writes the records of an array of claim ids as JSON text, in
     the array's order: the claims of the batch, then their targets, tags, figures and
     mentions each aggregated in one pass (hash joins, not a subquery per claim), and
-    each actor's JSON made once per batch. The same record as RecordBuilder._record."""
+    each actor's JSON made once per batch. The same record as RecordBuilder._record.
+    `with_mark`: rows of (claim id, its stored record's mark, JSON), the mark read in the
+    same snapshot as the data (claims.record_store)."""
     user = get_user_model()._meta
     username = f"u.{user.get_field(user.model.USERNAME_FIELD).column}"
 
@@ -608,7 +610,7 @@ WITH ids AS (
     LEFT JOIN {user.db_table} u ON u.id = m.attributed_by_id
     WHERE m.claim_id = ANY(%(ids)s::bigint[]) GROUP BY m.claim_id
 )
-SELECT {record}
+SELECT {"c.id, sr.mark, " if with_mark else ""}{record}
 FROM batch c
 JOIN actors cl ON cl.id = c.claimant_id
 LEFT JOIN actors sp ON sp.id = c.speaker_id
@@ -618,6 +620,7 @@ LEFT JOIN target_lists tl ON tl.claim_id = c.id
 LEFT JOIN tag_lists gl ON gl.claim_id = c.id
 LEFT JOIN figure_lists fl ON fl.claim_id = c.id
 LEFT JOIN mention_lists ml ON ml.claim_id = c.id
+{"LEFT JOIN claims_storedrecord sr ON sr.claim_id = c.id" if with_mark else ""}
 ORDER BY c.ord
 """
 

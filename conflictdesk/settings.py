@@ -126,6 +126,9 @@ else:
     # transaction pooler that does not keep prepared statements.
     if env.bool("DB_PREPARED_STATEMENTS", default=True):
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
+# The API serves claim records PostgreSQL wrote once and keeps exact by triggers
+# (claims.record_store); off: every request writes them again.
+STORED_RECORDS = env.bool("STORED_RECORDS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,144 @@
+"""Stored claim records: the API's pages read the JSON text PostgreSQL wrote for each
+claim once, instead of writing it again for every request.
+
+Writing a page's 50 records is most of what an API page costs the database (about 3 of
+its 4 ms, docs/BENCH-WEB.md); reading 50 stored texts costs a tenth of that. The texts
+live in claims_storedrecord (claims.models.StoredRecord), with the version, as the API
+serves them.
+
+Exactness comes from the database, not from the code paths that write: triggers on
+every table a record is made from (claims/migrations/0009_stored_record.py) empty a
+claim's stored text, and set its `mark` to the writing transaction's id, in the very
+transaction that changes what the record shows. A reader
+
+1. reads the stored texts of the page's claims (one statement); those found are served;
+2. for claims with no row yet, inserts empty rows (mark 0) and commits them, so that
+   from then on every change to those claims moves their mark;
+3. writes the missing records with SqlRecordWriter's statement, reading each claim's
+   mark in the same statement, hence the same snapshot, as the data;
+4. stores each text only where the row is still empty and its mark is still the one it
+   read: a change committed in between moved the mark, and a change not yet committed
+   holds the row's lock (those rows are skipped, never waited for). Either way that
+   row stays empty and the next reader writes it afresh.
+
+So a stored record is always the one SqlRecordWriter would write now; the tests compare
+the two after every kind of change (tests/claims/test_record_store.py).
+STORED_RECORDS=false turns the store off (every read writes the records, as before).
+"""
+
+from collections.abc import Sequence
+from functools import cache
+
+import orjson
+from django.conf import settings
+from django.db import connections
+
+from claims.models import Claim
+from claims.records import (
+    RECORD_BATCH,
+    _batches,
+    _records_sql,
+    claim_record,
+    claim_records_json,
+)
+from conflictdesk.db import prepared_cursor
+
+_READ = """
+SELECT t.id, r.json, r.claim_id IS NOT NULL
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS t(id, ord)
+LEFT JOIN claims_storedrecord r ON r.claim_id = t.id
+ORDER BY t.ord
+"""
+
+# Rows for claims that exist and have none: from their commit on, triggers move their mark.
+_ADD_ROWS = """
+INSERT INTO claims_storedrecord (claim_id, json, mark)
+SELECT c.id, NULL, 0 FROM claims_claim c WHERE c.id = ANY(%(ids)s::bigint[])
+ON CONFLICT (claim_id) DO NOTHING
+"""
+
+# Keep a text where the row is empty with the mark read alongside the data; rows a
+# writer holds are skipped (SKIP LOCKED), and the condition is checked again on the
+# row's newest version (READ COMMITTED re-reads an updated row before changing it).
+_STORE = """
+WITH written AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(marks)s::bigint[], %(texts)s::text[])
+        AS w(id, mark, json)
+), free AS (
+    SELECT r.claim_id FROM claims_storedrecord r JOIN written w ON w.id = r.claim_id
+    WHERE r.json IS NULL AND r.mark = w.mark
+    FOR UPDATE OF r SKIP LOCKED
+)
+UPDATE claims_storedrecord r SET json = w.json
+FROM written w JOIN free f ON f.claim_id = w.id
+WHERE r.claim_id = w.id AND r.json IS NULL AND r.mark = w.mark
+"""
+
+
+def available(using: str = "default") -> bool:
+    """On PostgreSQL, when on, and outside a transaction: the rows a reader adds must be
+    committed before it writes their records (otherwise a change committed meanwhile
+    would not move their mark), and each statement here commits on its own."""
+    connection = connections[using]
+    return (
+        connection.vendor == "postgresql"
+        and settings.STORED_RECORDS
+        and connection.get_autocommit()
+    )
+
+
+def api_records_json(claim_ids: Sequence[int], *, using: str = "default") -> list:
+    """The API records (with version) of `claim_ids` for FastJSONRenderer, in that order
+    (ids with no claim left out): stored texts where available(), else written now."""
+    if available(using):
+        return [orjson.Fragment(text) for text in record_texts(claim_ids, using=using)]
+    return claim_records_json(claim_ids, with_version=True, using=using)
+
+
+def api_record(claim_id: int) -> dict:
+    """One claim's API record (with version); Claim.DoesNotExist if there is none."""
+    if available():
+        texts = record_texts([claim_id])
+        if not texts:
+            raise Claim.DoesNotExist(f"no claim {claim_id}")
+        return orjson.loads(texts[0])
+    return claim_record(claim_id, with_version=True)
+
+
+def record_texts(claim_ids: Sequence[int], *, using: str = "default") -> list[str]:
+    """The API records (with version) of `claim_ids` as JSON text, in that order; ids
+    with no claim are left out. PostgreSQL only, outside a transaction (available())."""
+    out: list[str] = []
+    with prepared_cursor(using) as cursor:
+        for batch in _batches(claim_ids, RECORD_BATCH):
+            out += _texts(cursor, batch)
+    return out
+
+
+def _texts(cursor, ids: list[int]) -> list[str]:
+    cursor.execute(_READ, {"ids": ids})
+    rows = cursor.fetchall()
+    missing = [claim_id for claim_id, text, _ in rows if text is None]
+    if not missing:
+        return [text for _, text, _ in rows]
+    without_row = [claim_id for claim_id, _, has_row in rows if not has_row]
+    if without_row:
+        cursor.execute(_ADD_ROWS, {"ids": without_row})
+    cursor.execute(_write_sql(), {"ids": missing})
+    written = {claim_id: (mark, text) for claim_id, mark, text in cursor.fetchall()}
+    keep = [(i, mark, text) for i, (mark, text) in written.items() if mark is not None]
+    if keep:
+        ids_, marks, texts = zip(*keep, strict=True)
+        cursor.execute(_STORE, {"ids": list(ids_), "marks": list(marks), "texts": list(texts)})
+    out = []
+    for claim_id, text, _ in rows:
+        if text is None:
+            text = written.get(claim_id, (None, None))[1]
+        if text is not None:
+            out.append(text)
+    return out
+
+
+@cache
+def _write_sql() -> str:
+    return _records_sql(True, with_mark=True)
