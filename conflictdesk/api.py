@@ -11,10 +11,12 @@ messages in `details` come translated by DRF's catalog.
 
 import binascii
 import hashlib
+from functools import cache
 from hmac import compare_digest
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import connections
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from conflictdesk.db import prepared_cursor
 from conflictdesk.errors import Conflict, DomainError, NotFound
 
 MESSAGES = {
@@ -160,7 +163,6 @@ class ScopedTokenAuthentication(TokenAuthentication):
         three: knox also reads all the user's other tokens at every request to delete
         the expired ones. Here a token is refused and deleted when it is used after its
         expiry, and accounts.services.api_token_create deletes the user's expired ones."""
-        from knox.models import get_token_model
         from knox.settings import CONSTANTS, knox_settings
         from knox.signals import token_expired
 
@@ -169,12 +171,7 @@ class ScopedTokenAuthentication(TokenAuthentication):
             token = token.decode("utf-8")
         except UnicodeDecodeError as exc:  # a header of other bytes is no token of ours
             raise exceptions.AuthenticationFailed(message) from exc
-        found = (
-            get_token_model()
-            .objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user", "api_token")
-        )
-        for auth_token in found:
+        for auth_token in tokens_with_user_and_scope(token[: CONSTANTS.TOKEN_KEY_LENGTH]):
             if auth_token.expiry is not None and auth_token.expiry < timezone.now():
                 username = auth_token.user.get_username()
                 auth_token.delete()
@@ -200,6 +197,71 @@ class ScopedTokenAuthentication(TokenAuthentication):
             # A bare knox token (made outside accounts.services) gets the safe scope.
             api_token = ApiToken(auth_token=auth_token, name="", read_only=True)
         return user, api_token
+
+
+def tokens_with_user_and_scope(token_key: str, using: str = "default") -> list:
+    """knox's tokens with this lookup key, each with its user and its ApiToken (None for a
+    bare knox token) already attached: one query.
+
+    On PostgreSQL that query is prepared once per connection and its rows made into
+    instances directly: the ORM spent 0.9 of the 1.3 ms this took at every API request
+    building the same three-table SELECT and its instances (docs/BENCH-WEB.md). Other
+    databases take the ORM's way (SQLite's timestamps need the ORM's converters)."""
+    from knox.models import get_token_model
+
+    if connections[using].vendor != "postgresql":
+        return list(
+            get_token_model()
+            .objects.using(using)
+            .filter(token_key=token_key)
+            .select_related("user", "api_token")
+        )
+    sql, models_ = _token_statement()
+    with prepared_cursor(using) as cursor:
+        cursor.execute(sql, {"key": token_key})
+        rows = cursor.fetchall()
+    (token_model, token_names), (user_model, user_names), (scope_model, scope_names) = models_
+    found = []
+    for row in rows:
+        token = token_model.from_db(using, token_names, row[: len(token_names)])
+        rest = row[len(token_names) :]
+        user = user_model.from_db(using, user_names, rest[: len(user_names)])
+        rest = rest[len(user_names) :]
+        scope = None if rest[0] is None else scope_model.from_db(using, scope_names, rest)
+        token_model._meta.get_field("user").set_cached_value(token, user)
+        token_model._meta.get_field("api_token").set_cached_value(token, scope)
+        if scope is not None:
+            scope_model._meta.get_field("auth_token").set_cached_value(scope, token)
+        found.append(token)
+    return found
+
+
+@cache
+def _token_statement():
+    """The SELECT of knox_authtoken with its user and (LEFT JOIN) its ApiToken, every
+    concrete column of the three in model order, and each model with its field names."""
+    from django.contrib.auth import get_user_model
+    from knox.models import get_token_model
+
+    from accounts.models import ApiToken
+
+    token, user, scope = get_token_model(), get_user_model(), ApiToken
+    models_ = []
+    columns = []
+    for alias, model in (("t", token), ("u", user), ("s", scope)):
+        fields = model._meta.concrete_fields
+        models_.append((model, [f.attname for f in fields]))
+        columns += [f'{alias}."{f.column}"' for f in fields]
+    user_fk = token._meta.get_field("user")
+    scope_fk = scope._meta.get_field("auth_token")
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {token._meta.db_table} t"
+        f' JOIN {user._meta.db_table} u ON u."{user._meta.pk.column}" = t."{user_fk.column}"'
+        f' LEFT JOIN {scope._meta.db_table} s ON s."{scope_fk.column}"'
+        f' = t."{token._meta.pk.column}"'
+        f' WHERE t."{token._meta.get_field("token_key").column}" = %(key)s'
+    )
+    return sql, models_
 
 
 class ScopedTokenScheme(OpenApiAuthenticationExtension):

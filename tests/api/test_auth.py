@@ -225,6 +225,23 @@ def test_a_token_request_reads_the_token_user_and_scope_in_one_query_and_roles_o
     assert not [sql for sql in again if "auth_permission" in sql]
 
 
+def test_a_bare_knox_token_reads_as_its_user_and_cannot_write():
+    """A knox token made outside accounts.services has no ApiToken: the safe scope."""
+    editor = UserFactory(role="editor")
+    claim = ClaimFactory()
+    _, raw = AuthToken.objects.create(user=editor)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    response = client.get(f"/api/v1/claims/{claim.pk}/")
+    assert response.status_code == 200
+    write = client.patch(
+        f"/api/v1/claims/{claim.pk}/", {"status": "confirmed"}, format="json",
+        HTTP_IF_MATCH=response["ETag"],
+    )  # fmt: skip
+    assert write.status_code == 403
+    assert error_of(write)["code"] == "read_only_token"
+
+
 @pytest.mark.parametrize("use_token", [True, False])
 def test_a_role_taken_away_is_refused_at_the_next_request(use_token, settings):
     settings.CONFLICTDESK_PERMISSION_CACHE = True  # what the cache keeps must not outlive it
