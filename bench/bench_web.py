@@ -14,11 +14,11 @@ What it does:
   autovacuum off), `manage.py demo_users`, and a read-only API token for `analyst` made by
   `manage.py create_api_token` (expires in one day);
 - starts gunicorn on 127.0.0.1:--port (`conflictdesk.wsgi`, gthread worker class,
-  --workers 2 --threads 4 by default) with DJANGO_ENV=development, DEBUG=false, the API
-  throttle lifted (CONFLICTDESK_API_RATE) and DB_CONN_MAX_AGE=600, and an access log that
-  records each request's server-side time (gunicorn's `%(D)s`: from the moment a worker
-  thread takes the request to the end of the response; the wait in the socket backlog is
-  not in it);
+  --workers 2 x cores + 1 --threads 1 by default, as gunicorn.conf.py) with
+  DJANGO_ENV=development, DEBUG=false, the API throttle lifted (CONFLICTDESK_API_RATE)
+  and DB_CONN_MAX_AGE=600, and an access log that records each request's server-side
+  time (gunicorn's `%(D)s`: from the moment a worker thread takes the request to the end
+  of the response; the wait in the socket backlog is not in it);
 - signs in once through /accounts/login/ as `analyst` (the pages use that session
   cookie; the API the token);
 - for each endpoint: one warm-up request per client (not counted), then --clients threads
@@ -612,8 +612,9 @@ def main() -> None:
     parser.add_argument("--only", choices=["api", "pages", "all"], default="all")
     parser.add_argument("--endpoint", action="append", help="only these (by name); repeatable")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    # gunicorn.conf.py's defaults: 2 x cores + 1 processes of one thread.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
     parser.add_argument("--max-seconds", type=float, default=90.0, help="per endpoint")
