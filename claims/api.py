@@ -170,7 +170,10 @@ class ClaimListView(generics.ListAPIView):
         fmt = request.accepted_renderer.format
         claims = self.filter_queryset(self.get_queryset())
         if fmt not in {renderer.format for renderer in STREAMED_RENDERERS}:
-            page = self.paginate_queryset(claims)
+            # The cursor needs the id and the ordering's field: reading (and parsing) the
+            # other timestamp too cost a quarter of the page query's time.
+            first = claims.query.order_by[0] if claims.query.order_by else "-updated_at"
+            page = self.paginate_queryset(claims.values(*{"id", str(first).lstrip("-")}))
             records = api_records_json([claim["id"] for claim in page])
             return self.get_paginated_response(records)
         # A file is not paginated, but a malformed page_size is refused all the same.

@@ -59,19 +59,21 @@ ON CONFLICT (claim_id) DO NOTHING
 
 # Keep a text where the row is empty with the mark read alongside the data; rows a
 # writer holds are skipped (SKIP LOCKED), and the condition is checked again on the
-# row's newest version (READ COMMITTED re-reads an updated row before changing it).
+# row's newest version (READ COMMITTED re-reads an updated row before locking it); the
+# texts are read once (a CTE read on the inner side of a join was read again per row).
+# The texts go as a binary array (%b): in text form psycopg escapes every quote of
+# every JSON text with a regular expression, which took half a store's time.
 _STORE = """
-WITH written AS (
-    SELECT * FROM unnest(%(ids)s::bigint[], %(marks)s::bigint[], %(texts)s::text[])
-        AS w(id, mark, json)
-), free AS (
-    SELECT r.claim_id FROM claims_storedrecord r JOIN written w ON w.id = r.claim_id
+WITH free AS (
+    SELECT r.claim_id, w.json
+    FROM unnest(%(ids)s::bigint[], %(marks)s::bigint[], %(texts)b::text[]) AS w(id, mark, json)
+    JOIN claims_storedrecord r ON r.claim_id = w.id
     WHERE r.json IS NULL AND r.mark = w.mark
     FOR UPDATE OF r SKIP LOCKED
 )
-UPDATE claims_storedrecord r SET json = w.json
-FROM written w JOIN free f ON f.claim_id = w.id
-WHERE r.claim_id = w.id AND r.json IS NULL AND r.mark = w.mark
+UPDATE claims_storedrecord r SET json = f.json
+FROM free f
+WHERE r.claim_id = f.claim_id
 """
 
 

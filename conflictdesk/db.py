@@ -1,5 +1,6 @@
 """Database helpers shared by the apps."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -35,6 +36,9 @@ def prepared_cursor(using: str = "default") -> Iterator:
         yield cursor
 
 
+_BINARY = re.compile(r"%\((\w+)\)b")
+
+
 @cache
 def _prepared_cursor_class():
     from django.db.backends.postgresql.base import ServerBindingCursor
@@ -52,7 +56,8 @@ def _prepared_cursor_class():
                 # (a prepared execution leaves it unset): the statement with its
                 # values, as every other statement is logged.
                 with ClientCursor(self.connection) as client:
-                    text = client.mogrify(query, params)
+                    # (a client-side cursor has no binary placeholders: %(name)b)
+                    text = client.mogrify(_BINARY.sub(r"%(\1)s", query), params)
                 self._query = SimpleNamespace(query=text.encode(), params=None)
             return self
 

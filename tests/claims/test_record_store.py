@@ -123,7 +123,11 @@ def read_and_check_stored(client, ids: list[int]) -> list[dict]:
 def test_records_are_stored_on_first_read_and_served_from_the_store(reader, world):
     ids = world["claims"]
     assert stored(ids) == []
-    read_and_check_stored(reader, ids)
+    with CaptureQueriesContext(connection) as first:
+        read_and_check_stored(reader, ids)
+    # Logged like any statement, with its values (the texts went as a binary array).
+    logged = [q["sql"] for q in first if "UPDATE claims_storedrecord" in q["sql"]]
+    assert logged and "فصائل مسلحة" in logged[0]
     texts = [StoredRecord.objects.get(claim_id=i).json for i in ids]
     # Served from the store: one statement reads the page's records.
     with CaptureQueriesContext(connection) as queries:
