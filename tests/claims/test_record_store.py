@@ -127,7 +127,8 @@ def test_records_are_stored_on_first_read_and_served_from_the_store(reader, worl
         read_and_check_stored(reader, ids)
     # Logged like any statement, with its values (the texts went as a binary array).
     logged = [q["sql"] for q in first if "UPDATE claims_storedrecord" in q["sql"]]
-    assert logged and "فصائل مسلحة" in logged[0]
+    assert logged
+    assert "فصائل مسلحة" in logged[0]
     texts = [StoredRecord.objects.get(claim_id=i).json for i in ids]
     # Served from the store: one statement reads the page's records.
     with CaptureQueriesContext(connection) as queries:
