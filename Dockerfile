@@ -9,5 +9,5 @@ RUN DJANGO_ENV=development python manage.py collectstatic --noinput
 RUN useradd --system --home /app conflictdesk && mkdir -p var && chown -R conflictdesk var
 USER conflictdesk
 EXPOSE 8000
-# Workers and threads: gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS).
+# Processes and worker class: gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_WORKER_CLASS).
 CMD ["gunicorn", "conflictdesk.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -13,8 +13,8 @@ What it does:
 - `manage.py migrate` when migrations are pending (then `ANALYZE`: this server runs with
   autovacuum off), `manage.py demo_users`, and a read-only API token for `analyst` made by
   `manage.py create_api_token` (expires in one day);
-- starts gunicorn on 127.0.0.1:--port (`conflictdesk.wsgi`, gthread worker class,
-  --workers 2 x cores + 1 --threads 1 by default, as gunicorn.conf.py) with
+- starts gunicorn on 127.0.0.1:--port (`conflictdesk.wsgi`; sync worker class and
+  --workers 2 x cores + 1 by default, as gunicorn.conf.py) with
   DJANGO_ENV=development, DEBUG=false, the API throttle lifted (CONFLICTDESK_API_RATE)
   and DB_CONN_MAX_AGE=600, and an access log that records each request's server-side
   time (gunicorn's `%(D)s`: from the moment a worker thread takes the request to the end
@@ -23,8 +23,9 @@ What it does:
   cookie; the API the token);
 - for each endpoint: one warm-up request per client (not counted), then --clients threads
   (8) share --requests requests (200, or fewer when --max-seconds runs out), each thread
-  with its own keep-alive connection, in a closed loop (no pause between requests). The
-  URLs of an endpoint vary (other claims, stories, actors, cursor positions, words);
+  with its own connection (kept alive by gthread; the sync worker closes it after each
+  response, and the client connects again), in a closed loop (no pause between
+  requests). The URLs of an endpoint vary (other claims, stories, actors, cursor positions, words);
 - prints, per endpoint, server-side p50/p95/p99 (from the access log), client-side
   p50/p95 (wall time seen by the client thread), requests/s (requests over the phase's
   wall time), the CPU time the gunicorn workers and the PostgreSQL backends of the
@@ -309,7 +310,7 @@ def gunicorn_start(args, env: dict[str, str], log: Path) -> subprocess.Popen:
         "--bind", f"127.0.0.1:{args.port}",
         "--workers", str(args.workers),
         "--threads", str(args.threads),
-        "--worker-class", "gthread",
+        "--worker-class", args.worker_class,
         "--timeout", str(int(args.timeout) + 30),
         "--access-logfile", str(log),
         "--access-logformat", "%({x-bench}i)s %(s)s %(D)s %(B)s",
@@ -615,6 +616,7 @@ def main() -> None:
     # gunicorn.conf.py's defaults: 2 x cores + 1 processes of one thread.
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
     parser.add_argument("--max-seconds", type=float, default=90.0, help="per endpoint")
@@ -647,7 +649,7 @@ def main() -> None:
     )
     print(", ".join(f"{k} {v}" for k, v in info.items()))
     print(
-        f"gunicorn --workers {args.workers} --threads {args.threads} (gthread), "
+        f"gunicorn --workers {args.workers} --threads {args.threads} ({args.worker_class}), "
         f"{args.clients} client threads, {args.requests} requests per endpoint "
         f"(at most {args.max_seconds:.0f} s, timeout {args.timeout:.0f} s)"
     )
@@ -689,7 +691,8 @@ def main() -> None:
                 {
                     "machine": info,
                     "database": {k: data[k] for k in ("articles", "claims", "db_size")},
-                    "server": f"gunicorn gthread --workers {args.workers} --threads {args.threads}",
+                    "server": f"gunicorn {args.worker_class} --workers {args.workers}"
+                    f" --threads {args.threads}",
                     "clients": args.clients,
                     "endpoints": [
                         {
