@@ -241,8 +241,13 @@ class Claim(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
     )
+    # No index of its own: the indexes below that begin with the claimant serve it.
     claimant = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, related_name="claims_made", verbose_name=_("claimant")
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="claims_made",
+        verbose_name=_("claimant"),
+        db_index=False,
     )
     speaker = models.ForeignKey(
         Actor,
@@ -343,6 +348,11 @@ class Claim(models.Model):
             # List filters by type (and unanswered accusations on the dashboard).
             models.Index(fields=["type", "response_status"], name="claim_type_response_idx"),
             models.Index(fields=["claimant", "-created_at"], name="claim_claimant_idx"),
+            # A claimant's claims most recently changed first (the API's default order):
+            # a page of a claimant of 9k claims read in 0.1 ms, not 5 (docs/BENCH-WEB.md).
+            models.Index(
+                fields=["claimant", "updated_at", "id"], name="claim_claimant_updated_idx"
+            ),
             # A claimant's claims of one type: the list filtered by both counts its
             # matches from this index alone (else PostgreSQL intersects the claimant's
             # rows with every claim of the type: 30-50 ms at 1M claims).
