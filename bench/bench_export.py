@@ -277,6 +277,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument(
         "--timeout", type=float, default=120.0, help="HTTP read timeout between two chunks, seconds"
     )

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from itertools import chain
 
 import orjson
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
@@ -700,6 +701,15 @@ ORDER BY ids.ord
 """
 
 
+# The stored API records (claims.record_store) of an array of claim ids, in its order;
+# NULL where none is stored.
+STORED_TEXTS_SQL = """
+SELECT t.id, r.json FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS t(id, ord)
+LEFT JOIN claims_storedrecord r ON r.claim_id = t.id
+ORDER BY t.ord
+"""
+
+
 class SqlRecordWriter:
     """Claim records as JSON text written by PostgreSQL (one statement per batch of
     RECORD_BATCH ids), for the exports and the API's lists; the same records as
@@ -708,10 +718,24 @@ class SqlRecordWriter:
     Python only passes the text on: this is what lets an export stream tens of thousands
     of claims a second and a page of 50 cost one query."""
 
-    def __init__(self, *, with_version: bool = False, using: str = "default", csv: bool = False):
-        """`csv`: each claim's CSV row as a JSON array instead (see _csv_rows_sql)."""
+    def __init__(
+        self,
+        *,
+        with_version: bool = False,
+        using: str = "default",
+        csv: bool = False,
+        stored: bool = False,
+    ):
+        """`csv`: each claim's CSV row as a JSON array instead (see _csv_rows_sql).
+        `stored` (API records, with_version): the texts claims.record_store keeps are
+        read, and only the others written; read in one snapshot (an export's), a stored
+        text is the record of the data in that snapshot, since the trigger that empties
+        it commits with the change. Nothing is stored here."""
+        if stored and (csv or not with_version):
+            raise ValueError("only the API's records (with version) are stored")
         self.using = using
-        self.sql = _csv_rows_sql() if csv else _records_sql(with_version)
+        self.stored = stored
+        self.sql = _csv_rows_sql() if csv else _records_sql(with_version, with_mark=stored)
 
     @staticmethod
     def available(using: str = "default") -> bool:
@@ -744,8 +768,21 @@ class SqlRecordWriter:
         yield from _Helper(self, snapshot).texts(chain([first, second], batches))
 
     def _texts_on(self, cursor, batch: list[int]) -> list[str]:
+        if self.stored:
+            return self._stored_texts_on(cursor, batch)
         cursor.execute(self.sql, {"ids": batch})
         return [row[0] for row in cursor.fetchall()]
+
+    def _stored_texts_on(self, cursor, batch: list[int]) -> list[str]:
+        cursor.execute(STORED_TEXTS_SQL, {"ids": batch})
+        rows = cursor.fetchall()
+        missing = [claim_id for claim_id, text in rows if text is None]
+        written = {}
+        if missing:
+            cursor.execute(self.sql, {"ids": missing})
+            written = {claim_id: text for claim_id, _mark, text in cursor.fetchall()}
+        texts = (text if text is not None else written.get(claim_id) for claim_id, text in rows)
+        return [text for text in texts if text is not None]
 
 
 def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
@@ -877,7 +914,10 @@ def record_lines(
     if fmt == "csv":
         yield "\ufeff" + writer.writerow(CSV_COLUMNS)
     if SqlRecordWriter.available(using):
-        sql_writer = SqlRecordWriter(with_version=with_version, using=using, csv=fmt == "csv")
+        stored = with_version and fmt == "jsonl" and settings.STORED_RECORDS
+        sql_writer = SqlRecordWriter(
+            with_version=with_version, using=using, csv=fmt == "csv", stored=stored
+        )
         texts = sql_writer.iter_texts(claim_ids, snapshot=snapshot)
         if fmt == "jsonl":
             for text in texts:
