@@ -558,14 +558,15 @@ class StoredRecord(models.Model):
     """A claim's API record (with its version) as the JSON text PostgreSQL wrote, kept
     so that a page of the API reads 50 stored texts instead of writing them again
     (claims.record_store). Triggers on every table a record is made from (migration
-    0009) empty `json` and move `mark` in the transaction that changes the claim, its
-    mentions, targets, tags or figures, or an actor, alias, role, tag, article, outlet
-    or user it names; a reader stores what it wrote only where `mark` has not moved
-    since. A cache: the table is UNLOGGED (emptied by a crash), rows are made when a
-    record is first read, and SQLite has the table but never uses it."""
+    0009) delete the row in the transaction that changes the claim, its mentions,
+    targets, tags or figures, or an actor, alias, role, tag, article, outlet or user it
+    names; a reader adds an empty row with a `mark` of its own and stores what it wrote
+    only if that row is still there. A cache: the table is UNLOGGED (emptied by a
+    crash), rows are made when a record is first read, and SQLite has the table but
+    never uses it."""
 
     claim_id = models.BigIntegerField(primary_key=True)
-    json = models.TextField(null=True)  # noqa: DJ001 (NULL: not written, or stale)
+    json = models.TextField(null=True)  # noqa: DJ001 (NULL: not written yet)
     mark = models.BigIntegerField(default=0)
 
     class Meta:

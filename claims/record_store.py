@@ -7,19 +7,18 @@ live in claims_storedrecord (claims.models.StoredRecord), with the version, as t
 serves them.
 
 Exactness comes from the database, not from the code paths that write: triggers on
-every table a record is made from (claims/migrations/0009_stored_record.py) empty a
-claim's stored text, and set its `mark` to the writing transaction's id, in the very
-transaction that changes what the record shows. A reader
+every table a record is made from (claims/migrations/0009_stored_record.py) delete a
+claim's stored row in the very transaction that changes what the record shows. A reader
 
 1. reads the stored texts of the page's claims (one statement); those found are served;
-2. for claims with no row yet, inserts empty rows (mark 0) and commits them, so that
-   from then on every change to those claims moves their mark;
+2. for claims with no row, inserts empty rows marked with its transaction's id and
+   commits them, so that from then on a change to those claims deletes them;
 3. writes the missing records with SqlRecordWriter's statement, reading each claim's
    mark in the same statement, hence the same snapshot, as the data;
-4. stores each text only where the row is still empty and its mark is still the one it
-   read: a change committed in between moved the mark, and a change not yet committed
-   holds the row's lock (those rows are skipped, never waited for). Either way that
-   row stays empty and the next reader writes it afresh.
+4. stores each text only where that row is still there, empty, with the mark it read:
+   a change committed in between deleted it (a row added again later has another
+   mark), and a change not yet committed holds the row's lock (those rows are skipped,
+   never waited for). Either way the next reader writes the record afresh.
 
 So a stored record is always the one SqlRecordWriter would write now; the tests compare
 the two after every kind of change (tests/claims/test_record_store.py).
@@ -50,10 +49,12 @@ LEFT JOIN claims_storedrecord r ON r.claim_id = t.id
 ORDER BY t.ord
 """
 
-# Rows for claims that exist and have none: from their commit on, triggers move their mark.
+# Rows for claims that exist and have none, marked with this transaction's id (unique:
+# a row deleted by a change and added again is told apart): from their commit on,
+# a change to those claims deletes them.
 _ADD_ROWS = """
 INSERT INTO claims_storedrecord (claim_id, json, mark)
-SELECT c.id, NULL, 0 FROM claims_claim c WHERE c.id = ANY(%(ids)s::bigint[])
+SELECT c.id, NULL, txid_current() FROM claims_claim c WHERE c.id = ANY(%(ids)s::bigint[])
 ON CONFLICT (claim_id) DO NOTHING
 """
 
@@ -80,7 +81,7 @@ WHERE r.claim_id = f.claim_id
 def available(using: str = "default") -> bool:
     """On PostgreSQL, when on, and outside a transaction: the rows a reader adds must be
     committed before it writes their records (otherwise a change committed meanwhile
-    would not move their mark), and each statement here commits on its own."""
+    would not delete them), and each statement here commits on its own."""
     connection = connections[using]
     return (
         connection.vendor == "postgresql"

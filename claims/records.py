@@ -729,7 +729,7 @@ class SqlRecordWriter:
         """`csv`: each claim's CSV row as a JSON array instead (see _csv_rows_sql).
         `stored` (API records, with_version): the texts claims.record_store keeps are
         read, and only the others written; read in one snapshot (an export's), a stored
-        text is the record of the data in that snapshot, since the trigger that empties
+        text is the record of the data in that snapshot, since the trigger that deletes
         it commits with the change. Nothing is stored here."""
         if stored and (csv or not with_version):
             raise ValueError("only the API's records (with version) are stored")

@@ -4,11 +4,13 @@ them exact.
 A record is made from the claim and its targets, tags, figures and mentions, and from
 the actors (names, kind, aliases, roles), tags, articles, outlets and users these name.
 Every table among them gets an AFTER ... FOR EACH STATEMENT trigger that, in the
-transaction making the change, empties the stored JSON of every claim whose record it
-touches and sets its `mark` to that transaction's id. A reader keeps the JSON it wrote
-only where the mark is still the one it read with the data (one statement, one
-snapshot), so a change committed between its read and its write leaves the row empty
-for the next reader. Triggers rather than calls in the services: a writer the services
+transaction making the change, deletes the stored row of every claim whose record it
+touches. A reader first adds an empty row marked with its own transaction's id, and
+keeps the JSON it wrote only where that very row is still there, empty, with the mark it
+read with the data (one statement, one snapshot): a change committed between its read
+and its write deleted the row, and the next reader starts again. (Deleting, rather than
+emptying, costs a third: an actor named by 453k claims renamed in 5.8 s instead of 16.4
+on the benchmark, with its page cache going.) Triggers rather than calls in the services: a writer the services
 do not know (the admin, a shell, a migration, raw SQL) cannot leave a record stale.
 
 Statement triggers with transition tables: one trigger run per statement, however many
@@ -116,9 +118,9 @@ def forwards(apps, schema_editor):
             run(f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE {STORE} r SET json = NULL, mark = txid_current()
-    FROM ({claims.replace("{rows}", rows)}) AS stale(id)
-    WHERE r.claim_id = stale.id AND (r.json IS NOT NULL OR r.mark <> txid_current());
+    DELETE FROM {STORE} r
+    USING ({claims.replace("{rows}", rows)}) AS stale(id)
+    WHERE r.claim_id = stale.id;
     RETURN NULL;
 END $$""")
             run(f"""

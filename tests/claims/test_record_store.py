@@ -284,7 +284,7 @@ def test_a_change_committed_while_a_reader_writes_the_record_is_not_lost(
     and the next read serves the change."""
     ids = world["claims"]
     served(reader, ids)  # rows made and stored
-    Claim.objects.filter(pk__in=ids).update(cue="تجربة")  # empties both
+    Claim.objects.filter(pk__in=ids).update(cue="تجربة")  # deletes both rows
     claimant = world["claimant"].pk
     real = record_store.prepared_cursor
 
