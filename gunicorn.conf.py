@@ -13,9 +13,14 @@ ms at p50 37. gunicorn's advice: 2 x cores + 1 processes, behind a buffering pro
 (nginx) that keeps the slow clients and the keep-alive connections.
 """
 
-import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
+# The cores this process may run on (a container's CPU set, not the host's count).
+# Each process keeps its own database connection: mind PostgreSQL's max_connections.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)) + 1)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "sync"
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)  # for the gthread class
+# A sync process is timed per request, and a streamed export of every claim is one
+# request of a minute or more (1M claims: 40-60 s here): 30 s, gunicorn's default,
+# would kill it half way.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 600)

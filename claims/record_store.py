@@ -14,7 +14,11 @@ claim's stored row in the very transaction that changes what the record shows. A
 2. for claims with no row, inserts empty rows marked with its transaction's id and
    commits them, so that from then on a change to those claims deletes them;
 3. writes the missing records with SqlRecordWriter's statement, reading each claim's
-   mark in the same statement, hence the same snapshot, as the data;
+   mark in the same statement, hence the same snapshot, as the data; and the mark only
+   if every transaction older than it had ended by that snapshot. A writer whose
+   trigger ran before the row existed found nothing to delete, and it is older than the
+   row's mark (transaction ids grow): were it still open, the record written would miss
+   its change, so it is served but not stored;
 4. stores each text only where that row is still there, empty, with the mark it read:
    a change committed in between deleted it (a row added again later has another
    mark), and a change not yet committed holds the row's lock (those rows are skipped,

@@ -569,9 +569,11 @@ def _records_sql(with_version: bool, *, with_mark: bool = False) -> str:
         *([("version", _num("c.version"))] if with_version else []),
     )  # fmt: skip
     # One look-up in the primary key per claim (a join let the planner walk the whole
-    # index of a large table).
+    # index of a large table). NULL unless every transaction older than the row's mark
+    # had ended when this statement's snapshot was taken (claims.record_store, step 3).
     mark = (
-        ", (SELECT sr.mark FROM claims_storedrecord sr WHERE sr.claim_id = c.id) AS stored_mark"
+        ", (SELECT sr.mark FROM claims_storedrecord sr WHERE sr.claim_id = c.id"
+        " AND sr.mark < txid_snapshot_xmin(txid_current_snapshot())) AS stored_mark"
         if with_mark
         else ""
     )

@@ -126,7 +126,18 @@ END $$""")
             run(f"""
 CREATE TRIGGER {name} AFTER {event} ON {table}
 REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION {name}()""")
-    # A claim deleted takes its record along; a table emptied, all of them.
+    run(f"""
+CREATE OR REPLACE FUNCTION stored_record_claim_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM {STORE};
+    RETURN NULL;
+END $$""")
+    # A claim deleted takes its record along; any of the tables emptied, all of them.
+    tables = sorted({table for table, _events, _claims in triggers(user.db_table, username)})
+    for table in tables:
+        run(f"""
+CREATE TRIGGER stored_record_{table}_truncate AFTER TRUNCATE ON {table}
+FOR EACH STATEMENT EXECUTE FUNCTION stored_record_claim_truncate()""")
     run(f"""
 CREATE OR REPLACE FUNCTION stored_record_claim_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -136,15 +147,6 @@ END $$""")
     run("""
 CREATE TRIGGER stored_record_claim_delete AFTER DELETE ON claims_claim
 REFERENCING OLD TABLE AS o FOR EACH STATEMENT EXECUTE FUNCTION stored_record_claim_delete()""")
-    run(f"""
-CREATE OR REPLACE FUNCTION stored_record_claim_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM {STORE};
-    RETURN NULL;
-END $$""")
-    run("""
-CREATE TRIGGER stored_record_claim_truncate AFTER TRUNCATE ON claims_claim
-FOR EACH STATEMENT EXECUTE FUNCTION stored_record_claim_truncate()""")
 
 
 def backwards(apps, schema_editor):
@@ -156,8 +158,10 @@ def backwards(apps, schema_editor):
         for event in events.split():
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {_name(table, event)} ON {table}")
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {_name(table, event)}()")
+    for table in sorted({table for table, _events, _claims in triggers(user.db_table, username)}):
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS stored_record_{table}_truncate ON {table}")
+    schema_editor.execute("DROP TRIGGER IF EXISTS stored_record_claim_delete ON claims_claim")
     for name in ("stored_record_claim_delete", "stored_record_claim_truncate"):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON claims_claim")
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 

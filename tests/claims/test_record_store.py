@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims import record_store
 from claims.models import Actor, ActorAlias, Claim, Figure, Mention, StoredRecord, Tag
-from claims.records import RecordBuilder
+from claims.records import RecordBuilder, SqlRecordWriter
 from claims.services.actors import actor_merge, alias_add, alias_remove
 from sources.models import Article, Outlet
 from tests.api.conftest import client_for
@@ -264,7 +264,7 @@ def test_a_change_not_yet_committed_is_neither_waited_for_nor_stored(reader, wor
         writer.execute(
             "UPDATE claims_actor SET name_en = 'Uncommitted' WHERE id = %s", [world["claimant"].pk]
         )
-        # The writer holds the rows it emptied; the reader neither waits for them nor
+        # The writer holds the rows it deleted; the reader neither waits for them nor
         # stores over them: it serves what is committed.
         started = time.monotonic()
         assert served(reader, ids) == old
@@ -274,6 +274,48 @@ def test_a_change_not_yet_committed_is_neither_waited_for_nor_stored(reader, wor
     now = served(reader, ids)
     assert now == built(ids)
     assert now[0]["claimant"]["name_en"] == "Uncommitted"
+
+
+def test_a_change_begun_before_the_reader_added_its_rows_is_not_stored_over(reader, world):
+    """A writer whose trigger ran while a claim had no stored row deleted nothing and
+    holds no lock on the row a reader adds later; while it is open, what the reader
+    writes misses its change, so it must be served but not stored."""
+    ids = world["claims"]
+    Claim.objects.filter(pk__in=ids).update(cue="تجربة")  # no stored row left
+    assert not StoredRecord.objects.filter(claim_id__in=ids).exists()
+    old = built(ids)
+    with other_connection() as writer:
+        writer.execute(
+            "UPDATE claims_actor SET name_en = 'Begun before' WHERE id = %s",
+            [world["claimant"].pk],
+        )
+        started = time.monotonic()
+        assert served(reader, ids) == old
+        assert stored(ids) == []
+        # Again, with the reader's empty rows there and a second writer holding them.
+        with other_connection() as second:
+            second.execute("UPDATE claims_claim SET cue = 'ثانية' WHERE id = ANY(%s)", [ids])
+            assert served(reader, ids) == old
+            assert stored(ids) == []
+            second.rollback()
+        assert time.monotonic() - started < 10
+        writer.commit()
+    now = served(reader, ids)
+    assert now == built(ids)
+    assert now[0]["claimant"]["name_en"] == "Begun before"
+    assert stored(ids) == sorted(ids)
+
+
+def test_inside_a_transaction_records_are_written_and_nothing_is_stored(world):
+    from django.db import transaction
+
+    ids = world["claims"]
+    with transaction.atomic():
+        records = [orjson.loads(text) for text in SqlRecordWriter(with_version=True).texts(ids)]
+        assert not record_store.available()
+        assert orjson.loads(orjson.dumps(record_store.api_records_json(ids))) == records
+    assert records == built(ids)
+    assert stored(ids) == []
 
 
 def test_a_change_committed_while_a_reader_writes_the_record_is_not_lost(
