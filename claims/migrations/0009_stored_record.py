@@ -161,6 +161,8 @@ def backwards(apps, schema_editor):
     for table in sorted({table for table, _events, _claims in triggers(user.db_table, username)}):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS stored_record_{table}_truncate ON {table}")
     schema_editor.execute("DROP TRIGGER IF EXISTS stored_record_claim_delete ON claims_claim")
+    # (the name of the claims' truncate trigger in this migration's first form)
+    schema_editor.execute("DROP TRIGGER IF EXISTS stored_record_claim_truncate ON claims_claim")
     for name in ("stored_record_claim_delete", "stored_record_claim_truncate"):
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
