@@ -39,19 +39,13 @@ from django.db import connections
 from claims.models import Claim
 from claims.records import (
     RECORD_BATCH,
+    STORED_TEXTS_SQL,
     _batches,
     _records_sql,
     claim_record,
     claim_records_json,
 )
 from conflictdesk.db import prepared_cursor
-
-_READ = """
-SELECT t.id, r.json, r.claim_id IS NOT NULL
-FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS t(id, ord)
-LEFT JOIN claims_storedrecord r ON r.claim_id = t.id
-ORDER BY t.ord
-"""
 
 # Rows for claims that exist and have none, marked with this transaction's id (unique:
 # a row deleted by a change and added again is told apart): from their commit on,
@@ -123,7 +117,7 @@ def record_texts(claim_ids: Sequence[int], *, using: str = "default") -> list[st
 
 
 def _texts(cursor, ids: list[int]) -> list[str]:
-    cursor.execute(_READ, {"ids": ids})
+    cursor.execute(STORED_TEXTS_SQL, {"ids": ids})
     rows = cursor.fetchall()
     missing = [claim_id for claim_id, text, _ in rows if text is None]
     if not missing:

@@ -703,10 +703,11 @@ ORDER BY ids.ord
 """
 
 
-# The stored API records (claims.record_store) of an array of claim ids, in its order;
-# NULL where none is stored.
+# The stored API records (claims.record_store) of an array of claim ids, in its order:
+# (id, the JSON text or NULL where none is stored, whether the claim has a row at all).
 STORED_TEXTS_SQL = """
-SELECT t.id, r.json FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS t(id, ord)
+SELECT t.id, r.json, r.claim_id IS NOT NULL
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS t(id, ord)
 LEFT JOIN claims_storedrecord r ON r.claim_id = t.id
 ORDER BY t.ord
 """
@@ -778,12 +779,12 @@ class SqlRecordWriter:
     def _stored_texts_on(self, cursor, batch: list[int]) -> list[str]:
         cursor.execute(STORED_TEXTS_SQL, {"ids": batch})
         rows = cursor.fetchall()
-        missing = [claim_id for claim_id, text in rows if text is None]
+        missing = [claim_id for claim_id, text, _ in rows if text is None]
         written = {}
         if missing:
             cursor.execute(self.sql, {"ids": missing})
             written = {claim_id: text for claim_id, _mark, text in cursor.fetchall()}
-        texts = (text if text is not None else written.get(claim_id) for claim_id, text in rows)
+        texts = (text if text is not None else written.get(claim_id) for claim_id, text, _ in rows)
         return [text for text in texts if text is not None]
 
 
