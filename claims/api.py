@@ -169,17 +169,16 @@ class ClaimListView(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         fmt = request.accepted_renderer.format
         claims = self.filter_queryset(self.get_queryset())
+        first = claims.query.order_by[0] if claims.query.order_by else "-updated_at"
         if fmt not in {renderer.format for renderer in STREAMED_RENDERERS}:
             # The cursor needs the id and the ordering's field: reading (and parsing) the
             # other timestamp too cost a quarter of the page query's time.
-            first = claims.query.order_by[0] if claims.query.order_by else "-updated_at"
             page = self.paginate_queryset(claims.values(*{"id", str(first).lstrip("-")}))
             records = api_records_json([claim["id"] for claim in page])
             return self.get_paginated_response(records)
         # A file is not paginated, but a malformed page_size is refused all the same.
         self.paginator.get_page_size(request)
         # The ordering's own tie-break, as the pages have it: id.
-        first = claims.query.order_by[0] if claims.query.order_by else "-updated_at"
         claims = claims.order_by(first, "-pk" if str(first).startswith("-") else "pk")
         lines = claim_export_lines(claims, fmt=fmt, with_version=True, chunk_size=STREAM_CHUNK)
         response = StreamingHttpResponse(
