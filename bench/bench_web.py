@@ -26,6 +26,11 @@ What it does:
   with its own connection (kept alive by gthread; the sync worker closes it after each
   response, and the client connects again), in a closed loop (no pause between
   requests). The URLs of an endpoint vary (other claims, stories, actors, cursor positions, words);
+- or, with `--driver wrk` (Debian's wrk), wrk keeps --clients connections busy for
+  --duration seconds after a --wrk-warmup run (not counted), walking the same URLs. The
+  Python threads cost the client ~1 ms of CPU per request on the cores the server uses
+  (and queue on the GIL); wrk costs a few microseconds, so its client-side figures are
+  closer to what a client on another machine would see;
 - prints, per endpoint, server-side p50/p95/p99 (from the access log), client-side
   p50/p95 (wall time seen by the client thread), requests/s (requests over the phase's
   wall time), the CPU time the gunicorn workers and the PostgreSQL backends of the
@@ -49,7 +54,6 @@ import platform
 import random
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,6 +87,18 @@ class Endpoint:
     bytes: int = 0
     cpu_seconds: float = 0.0  # gunicorn workers + PostgreSQL backends, measured phase
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average, before and after
+    # --driver wrk: the client side as wrk measured it (no list of single requests).
+    wrk: dict[str, float] | None = None
+
+    @property
+    def count(self) -> int:
+        return int(self.wrk["requests"]) if self.wrk else len(self.client_ms)
+
+    def client(self, share: float) -> float:
+        """The client-side latency at `share` (0.5, 0.95, 0.99), in ms."""
+        if self.wrk:
+            return self.wrk[f"p{round(share * 100)}"]
+        return percentile(self.client_ms, share)
 
 
 def database_checked(url: str) -> str:
@@ -479,6 +495,109 @@ def drive(args, endpoint: Endpoint, headers: dict, cookies: dict, meter: CpuMete
     endpoint.load = (state["load"], load_average())
 
 
+# wrk's script: each connection walks the endpoint's URLs from its own offset; statuses
+# are counted per thread and gathered in done(). Latency percentiles come from wrk's own
+# histogram (microseconds), from the moment a request is written to its last byte read.
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local headers = {%(headers)s}
+local threads = {}
+local created = 0
+
+function setup(thread)
+  thread:set("offset", created * 7919)
+  created = created + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  n = offset
+  statuses = {}
+end
+
+function request()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1], headers)
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("WRK requests %%d\\n", summary.requests))
+  io.write(string.format("WRK duration_us %%d\\n", summary.duration))
+  local e = summary.errors
+  io.write(string.format("WRK errors %%d\\n", e.connect + e.read + e.write + e.timeout))
+  for _, p in ipairs({50, 95, 99}) do
+    io.write(string.format("WRK p%%d %%d\\n", p, latency:percentile(p)))
+  end
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      io.write(string.format("WRK status %%d %%d\\n", status, count))
+    end
+  end
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk_run(args, endpoint: Endpoint, headers: dict, seconds: float, tag: str) -> dict:
+    """One wrk run of --clients connections over the endpoint's URLs for `seconds`."""
+    script = WRK_SCRIPT % {
+        "paths": ", ".join(lua_string(url) for url in endpoint.urls),
+        "headers": ", ".join(
+            f"[{lua_string(k)}] = {lua_string(v)}" for k, v in {**headers, "X-Bench": tag}.items()
+        ),
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", encoding="utf-8") as handle:
+        handle.write(script)
+        handle.flush()
+        command = [
+            "wrk", "--threads", str(min(args.clients, args.wrk_threads)),
+            "--connections", str(args.clients), "--duration", f"{seconds:.0f}s",
+            "--timeout", f"{args.timeout:.0f}s", "--script", handle.name, base(args) + "/",
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+    figures: dict = {"statuses": {}}
+    for line in done.stdout.splitlines():
+        parts = line.split()
+        if not parts or parts[0] != "WRK":
+            continue
+        if parts[1] == "status":
+            status = int(parts[2])
+            figures["statuses"][status] = figures["statuses"].get(status, 0) + int(parts[3])
+        else:
+            figures[parts[1]] = float(parts[2])
+    return figures
+
+
+def drive_wrk(args, endpoint: Endpoint, headers: dict, meter: CpuMeter) -> None:
+    """Warm up for --wrk-warmup seconds (not counted), then wrk keeps --clients connections
+    busy for --duration seconds, each sending its next request as soon as the last one
+    is answered (a closed loop, as the threads driver)."""
+    warm = wrk_run(args, endpoint, headers, args.wrk_warmup, "warmup")
+    if set(warm["statuses"]) == {404}:
+        endpoint.not_built = True
+        return
+    load = load_average()
+    before = meter.snapshot()
+    figures = wrk_run(args, endpoint, headers, args.duration, endpoint.name)
+    endpoint.cpu_seconds = CpuMeter.used(before, meter.snapshot())
+    endpoint.load = (load, load_average())
+    endpoint.seconds = figures["duration_us"] / 1e6
+    endpoint.statuses = figures["statuses"]
+    if figures.get("errors"):
+        endpoint.statuses[0] = int(figures["errors"])
+    endpoint.wrk = {
+        "requests": figures["requests"],
+        **{f"p{p}": figures[f"p{p}"] / 1000 for p in (50, 95, 99)},
+    }
+
+
 def server_times(log: Path, found: list[Endpoint]) -> None:
     by_name = {endpoint.name: endpoint for endpoint in found}
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -542,16 +661,16 @@ def table(found: list[Endpoint]) -> list[str]:
         if e.not_built:
             lines.append(f"| `{e.name}` | {e.what} | | | | | | | | | | 404 | not built |")
             continue
-        if not e.client_ms:
+        if not e.count:
             continue
         statuses = ", ".join(f"{code or 'timeout'}×{n}" for code, n in sorted(e.statuses.items()))
         s = e.server_ms or [float("nan")]
         lines.append(
-            f"| `{e.name}` | {e.what} | {len(e.client_ms)} | {percentile(s, 0.5):.0f} ms | "
+            f"| `{e.name}` | {e.what} | {e.count} | {percentile(s, 0.5):.0f} ms | "
             f"{percentile(s, 0.95):.0f} ms | {percentile(s, 0.99):.0f} ms | "
-            f"{statistics.median(e.client_ms):.0f} ms | {percentile(e.client_ms, 0.95):.0f} ms"
-            f" | {len(e.client_ms) / e.seconds:.1f} | "
-            f"{e.cpu_seconds / len(e.client_ms) * 1000:.0f} ms | "
+            f"{e.client(0.5):.0f} ms | {e.client(0.95):.0f} ms"
+            f" | {e.count / e.seconds:.1f} | "
+            f"{e.cpu_seconds / e.count * 1000:.1f} ms | "
             f"{e.load[0]:.1f}→{e.load[1]:.1f} | {statuses} | {verdict(e)} |"
         )
     return lines
@@ -618,6 +737,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--driver",
+        choices=["threads", "wrk"],
+        default="threads",
+        help="threads: --clients Python threads (requests) in this process; wrk: wrk keeps "
+        "--clients connections busy for --duration s (its client costs far less CPU on "
+        "the same cores)",
+    )
+    parser.add_argument("--duration", type=float, default=20.0, help="wrk: seconds per endpoint")
+    parser.add_argument("--wrk-warmup", type=float, default=2.0, help="wrk: seconds, not counted")
+    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk: its own threads")
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
     parser.add_argument("--max-seconds", type=float, default=90.0, help="per endpoint")
     parser.add_argument("--timeout", type=float, default=120.0, help="per request, seconds")
@@ -650,8 +780,13 @@ def main() -> None:
     print(", ".join(f"{k} {v}" for k, v in info.items()))
     print(
         f"gunicorn --workers {args.workers} --threads {args.threads} ({args.worker_class}), "
-        f"{args.clients} client threads, {args.requests} requests per endpoint "
-        f"(at most {args.max_seconds:.0f} s, timeout {args.timeout:.0f} s)"
+        + (
+            f"wrk: {args.clients} connections for {args.duration:.0f} s per endpoint "
+            f"(timeout {args.timeout:.0f} s)"
+            if args.driver == "wrk"
+            else f"{args.clients} client threads, {args.requests} requests per endpoint "
+            f"(at most {args.max_seconds:.0f} s, timeout {args.timeout:.0f} s)"
+        )
     )
 
     with tempfile.TemporaryDirectory(prefix="bench_web_") as folder:
@@ -663,15 +798,20 @@ def main() -> None:
             for endpoint in found:
                 api = endpoint.group == "api"
                 headers = {"Authorization": f"Token {token}"} if api else {}
-                drive(args, endpoint, headers, {} if api else cookies, meter)
+                if args.driver == "wrk":
+                    if not api:
+                        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+                    drive_wrk(args, endpoint, headers, meter)
+                else:
+                    drive(args, endpoint, headers, {} if api else cookies, meter)
                 if endpoint.not_built:
                     print(f"  {endpoint.name:26} not built (404)", flush=True)
                     continue
                 print(
-                    f"  {endpoint.name:26} {len(endpoint.client_ms):4} requests in "
-                    f"{endpoint.seconds:5.1f} s, client p50 "
-                    f"{statistics.median(endpoint.client_ms):7.1f} ms, CPU "
-                    f"{endpoint.cpu_seconds / len(endpoint.client_ms) * 1000:6.0f} ms/request, "
+                    f"  {endpoint.name:26} {endpoint.count:5} requests in "
+                    f"{endpoint.seconds:5.1f} s, client p50 {endpoint.client(0.5):7.1f} ms, "
+                    f"p95 {endpoint.client(0.95):7.1f} ms, CPU "
+                    f"{endpoint.cpu_seconds / endpoint.count * 1000:6.1f} ms/request, "
                     f"statuses {endpoint.statuses}",
                     flush=True,
                 )
@@ -701,6 +841,7 @@ def main() -> None:
                             "not_built": e.not_built,
                             "server_ms": e.server_ms,
                             "client_ms": e.client_ms,
+                            "client_wrk": e.wrk,
                             "statuses": e.statuses,
                             "seconds": e.seconds,
                             "cpu_seconds": e.cpu_seconds,

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from claims.filters import ActorFilter, ArticleFilter, ClaimFilter
 from claims.models import Claim
-from claims.record_store import api_record, api_records_json
+from claims.record_store import api_record, api_records_json_rows, with_stored_texts
 from claims.selectors import (
     actor_detail,
     actor_list,
@@ -173,8 +173,10 @@ class ClaimListView(generics.ListAPIView):
         if fmt not in {renderer.format for renderer in STREAMED_RENDERERS}:
             # The cursor needs the id and the ordering's field: reading (and parsing) the
             # other timestamp too cost a quarter of the page query's time.
-            page = self.paginate_queryset(claims.values(*{"id", str(first).lstrip("-")}))
-            records = api_records_json([claim["id"] for claim in page])
+            rows = claims.values(*{"id", str(first).lstrip("-")})
+            # The page's stored records come with it, in one statement.
+            page = self.paginate_queryset(with_stored_texts(rows))
+            records = api_records_json_rows(page)
             return self.get_paginated_response(records)
         # A file is not paginated, but a malformed page_size is refused all the same.
         self.paginator.get_page_size(request)

@@ -3,9 +3,10 @@ cursor of a page. The API, the claim list page and its exports read the same one
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import django_filters
 from django import forms
@@ -72,6 +73,25 @@ class FilterSet(django_filters.FilterSet):
         if form_class is None:
             form_class = self._form_classes[key] = super().get_form_class()
         return form_class
+
+    @classmethod
+    def with_filters(cls, names: Iterable[str]) -> type["FilterSet"]:
+        """This filter set with only the filters named in `names` (the API passes a
+        request's parameters): the others would be empty and filter nothing, yet each
+        request would deep-copy, build and validate them all (a tenth of an API page's
+        time). Forms that show every filter (the claim list page) use the class itself."""
+        return _only_filters(cls, frozenset(cls.base_filters.keys() & set(names)))
+
+
+@lru_cache(maxsize=512)
+def _only_filters(cls: type[FilterSet], names: frozenset[str]) -> type[FilterSet]:
+    if len(names) == len(cls.base_filters):
+        return cls
+    subclass = type(cls)(cls.__name__, (cls,), {"__module__": cls.__module__})
+    subclass.base_filters = {
+        name: filter_ for name, filter_ in cls.base_filters.items() if name in names
+    }
+    return subclass
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})

@@ -35,8 +35,9 @@ from functools import cache
 import orjson
 from django.conf import settings
 from django.db import connections
+from django.db.models import Expression, QuerySet, TextField
 
-from claims.models import Claim
+from claims.models import Claim, StoredRecord
 from claims.records import (
     RECORD_BATCH,
     STORED_TEXTS_SQL,
@@ -109,19 +110,75 @@ def api_record(claim_id: int) -> dict:
 def record_texts(claim_ids: Sequence[int], *, using: str = "default") -> list[str]:
     """The API records (with version) of `claim_ids` as JSON text, in that order; ids
     with no claim are left out. PostgreSQL only, outside a transaction (available())."""
-    out: list[str] = []
+    return [text for _, text in _record_texts(claim_ids, using=using)]
+
+
+def _record_texts(claim_ids: Sequence[int], *, using: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
     with prepared_cursor(using) as cursor:
         for batch in _batches(claim_ids, RECORD_BATCH):
             out += _texts(cursor, batch)
     return out
 
 
-def _texts(cursor, ids: list[int]) -> list[str]:
+def with_stored_texts(rows: QuerySet) -> QuerySet:
+    """`rows`, a values() queryset of claims, with each claim's stored record text (or
+    None) as `stored_json`, read by the same statement, when available(). PostgreSQL
+    computes it for the rows a LIMIT keeps only, after sorting them (an expensive
+    expression in the select list of a sorted, limited query is evaluated last)."""
+    if not available(rows.db):
+        return rows
+    return rows.annotate(stored_json=_StoredJson())
+
+
+class _StoredJson(Expression):
+    """`(SELECT json FROM claims_storedrecord WHERE claim_id = <the claim's id>)`, the
+    same as Subquery(StoredRecord.objects.filter(claim_id=OuterRef("pk")).values("json"))
+    without the cost of resolving a queryset (an eighth of an API page's Python time)."""
+
+    output_field = TextField()
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        resolved = self.copy()
+        resolved.claim = query.resolve_ref("pk")
+        return resolved
+
+    def as_sql(self, compiler, connection):
+        claim_sql, params = compiler.compile(self.claim)
+        quote = connection.ops.quote_name
+        table = quote(StoredRecord._meta.db_table)
+        json, claim_id = (
+            quote(StoredRecord._meta.get_field(name).column) for name in ("json", "claim_id")
+        )
+        return (
+            f"(SELECT {table}.{json} FROM {table} WHERE {table}.{claim_id} = {claim_sql})",
+            params,
+        )
+
+
+def api_records_json_rows(rows: Sequence[dict], *, using: str = "default") -> list:
+    """api_records_json() for claims read through with_stored_texts(): their stored texts
+    as they came, the others read or written as api_records_json() does."""
+    if not rows or "stored_json" not in rows[0]:
+        return api_records_json([row["id"] for row in rows], using=using)
+    missing = [row["id"] for row in rows if row["stored_json"] is None]
+    written = dict(_record_texts(missing, using=using)) if missing else {}
+    out = []
+    for row in rows:
+        text = row["stored_json"]
+        if text is None:
+            text = written.get(row["id"])
+        if text is not None:
+            out.append(orjson.Fragment(text))
+    return out
+
+
+def _texts(cursor, ids: list[int]) -> list[tuple[int, str]]:
     cursor.execute(STORED_TEXTS_SQL, {"ids": ids})
     rows = cursor.fetchall()
     missing = [claim_id for claim_id, text, _ in rows if text is None]
     if not missing:
-        return [text for _, text, _ in rows]
+        return [(claim_id, text) for claim_id, text, _ in rows]
     without_row = [claim_id for claim_id, _, has_row in rows if not has_row]
     if without_row:
         cursor.execute(_ADD_ROWS, {"ids": without_row})
@@ -136,7 +193,7 @@ def _texts(cursor, ids: list[int]) -> list[str]:
         if text is None:
             text = written.get(claim_id, (None, None))[1]
         if text is not None:
-            out.append(text)
+            out.append((claim_id, text))
     return out
 
 

@@ -16,7 +16,8 @@ what the rare one costs). SQLite: each word is a substring of `normalized_text`.
 """
 
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
@@ -32,8 +33,8 @@ from django.db.models import (
     Value,
 )
 
-from claims.models import Actor, Claim
-from claims.selectors import alias_index
+from claims.models import Claim
+from claims.selectors import alias_index_with_ids
 from sources.text import normalize
 
 # The search vector: the column `search_vector` that PostgreSQL keeps from normalized_text
@@ -87,7 +88,9 @@ def claim_search(queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
     if plain_words:
         in_text = _text_condition(plain_words, postgres=postgres)
         matching = Claim.objects.filter(in_text).values("pk")
-        if not postgres or _at_least(matching, BROAD_SEARCH):
+        if not postgres or _broad(
+            ("words", queryset.db, plain_words), lambda: _at_least(matching, BROAD_SEARCH)
+        ):
             queryset = queryset.filter(in_text)
         else:
             queryset = queryset.filter(_IdIn(matching))
@@ -103,7 +106,10 @@ def claim_search(queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
             targeted,
             Claim.objects.filter(in_text).values("pk"),
         ]
-        if not postgres or _broad_actor_term(branches):
+        if not postgres or _broad(
+            ("actors", queryset.db, term.words, ids),
+            lambda branches=branches: _broad_actor_term(branches),
+        ):
             # Cheap tests first: the text is tested only for claims the actor is not in, and
             # the targets are probed claim by claim (_ProbedExists).
             against = Claim.targets.through.objects.filter(
@@ -150,6 +156,27 @@ class _IdIn(Func):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
         ids_sql, ids_params = compiler.compile(self.source_expressions[1])
         return f"{pk_sql} = ANY(ARRAY{ids_sql})", (*pk_params, *ids_params)
+
+
+# Whether a term is broad, by term, for BROAD_TTL seconds in each process: counting
+# costs up to 50 ms for words in 1% of the claims, and a client paging through a search
+# asks again for every page. A stale answer only picks the slower of two plans that give
+# the same rows.
+BROAD_TTL = 300.0
+_BROAD_MAX = 2048
+_broad_answers: dict[tuple, tuple[float, bool]] = {}
+
+
+def _broad(key: tuple, decide: Callable[[], bool]) -> bool:
+    now = time.monotonic()
+    known = _broad_answers.get(key)
+    if known is not None and now - known[0] < BROAD_TTL:
+        return known[1]
+    answer = decide()
+    if len(_broad_answers) >= _BROAD_MAX:
+        _broad_answers.clear()
+    _broad_answers[key] = (now, answer)
+    return answer
 
 
 def _at_least(rows: QuerySet, count: int) -> bool:
@@ -211,15 +238,14 @@ def search_terms(q: str) -> list[SearchTerm]:
     # an ambiguous alias gives one per actor over the same words: an occurrence that
     # shares a word with the previous one joins its group.
     groups: list[tuple[set[int], set[str]]] = []
-    for match in alias_index().find(text) if text else []:
+    aliases, ids_of_key = alias_index_with_ids() if text else (None, {})
+    for match in aliases.find(text) if text else []:
         covered = {i for i, (s, e) in enumerate(spans) if s < match.end and match.start < e}
         if groups and groups[-1][0] & covered:
             groups[-1][0].update(covered)
             groups[-1][1].add(match.actor)
         else:
             groups.append((covered, {match.actor}))
-    keys = set().union(*(actor_keys for _, actor_keys in groups))
-    ids_of_key = dict(Actor.objects.filter(key__in=keys).values_list("key", "pk")) if keys else {}
     group_at = {i: group for group in groups for i in group[0]}
 
     terms: list[SearchTerm] = []

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.db import connection
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -11,7 +12,7 @@ from claims.models import Actor, ActorAlias, ActorRole, Claim, Tag
 from claims.records import claims_with_record_data, export_snapshot, record_lines
 from conflictdesk.caching import cache_bump
 
-_alias_index_cache: dict[str, tuple[tuple, AliasIndex]] = {}
+_alias_index_cache: dict[str, tuple[tuple, AliasIndex, dict[str, int]]] = {}
 
 
 def alias_index() -> AliasIndex:
@@ -20,21 +21,37 @@ def alias_index() -> AliasIndex:
     The cache key is cheap to read (count and newest id of aliases, newest actor
     update), so a worker notices an editor's new alias on its next article.
     """
-    stamp = (
-        ActorAlias.objects.aggregate(n=Count("id"), last=Max("id")).values(),
-        Actor.objects.aggregate(last=Max("updated_at"))["last"],
-    )
-    stamp = (tuple(stamp[0]), stamp[1])
+    return alias_index_with_ids()[0]
+
+
+def alias_index_with_ids() -> tuple[AliasIndex, dict[str, int]]:
+    """alias_index(), and the ids of the actors it names by key (read with it)."""
+    stamp = _alias_index_stamp()
     cached = _alias_index_cache.get("index")
     if cached and cached[0] == stamp:
-        return cached[1]
+        return cached[1], cached[2]
     mapping: dict[str, set[str]] = defaultdict(set)
+    ids: dict[str, int] = {}
     confirmed = ActorAlias.objects.filter(proposed=False, actor__status=Actor.Status.CONFIRMED)
-    for normalized, key in confirmed.values_list("normalized", "actor__key"):
+    for normalized, key, actor_id in confirmed.values_list("normalized", "actor__key", "actor_id"):
         mapping[normalized].add(key)
+        ids[key] = actor_id
     index = AliasIndex(mapping)
-    _alias_index_cache["index"] = (stamp, index)
-    return index
+    _alias_index_cache["index"] = (stamp, index, ids)
+    return index, ids
+
+
+def _alias_index_stamp() -> tuple:
+    """(count and newest id of aliases, newest actor update), read in one statement:
+    alias_index() runs for every search."""
+    quote = connection.ops.quote_name
+    aliases, actors = quote(ActorAlias._meta.db_table), quote(Actor._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), MAX({quote('id')}), "
+            f"(SELECT MAX({quote('updated_at')}) FROM {actors}) FROM {aliases}"
+        )
+        return tuple(cursor.fetchone())
 
 
 def claim_list() -> QuerySet[Claim]:

@@ -120,6 +120,10 @@ else:
     # DateStyle ISO whatever the server's default: the records read timestamps as text.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c DateStyle=ISO"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's backend, with a health check that needs no round trip when the
+    # connection's socket is quiet (conflictdesk/postgresql/base.py).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "conflictdesk.postgresql"
     # The claim records' statement is prepared once per connection and then only run
     # (conflictdesk.db.prepared_cursor: planning it cost as much as running it). Only
     # that cursor binds on the server, so nothing else is ever prepared. Off for a
@@ -185,7 +189,7 @@ CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "conflictdesk.caching.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "conflictdesk",
         }

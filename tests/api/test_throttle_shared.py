@@ -4,9 +4,12 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
 from tests.conftest import REPO, database_url
@@ -45,7 +48,7 @@ def test_two_processes_share_one_throttle_budget_through_redis(redis_cache_url):
     )
     caches = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "conflictdesk.caching.RedisCache",
             "LOCATION": redis_cache_url,
             "KEY_PREFIX": "conflictdesk",
         }
@@ -83,6 +86,57 @@ def test_two_processes_share_one_throttle_budget_through_redis(redis_cache_url):
         assert client.get("/api/v1/claims/").status_code == 200
         assert client.get("/api/v1/claims/").status_code == 429
         cache.clear()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_requests_sent_in_parallel_never_spend_more_than_the_budget(redis_cache_url):
+    """8 clients with one token send 5 requests each at once, against a budget of 12:
+    exactly 12 are answered, the others get 429 (a budget read and written back in two
+    steps loses the counts of requests made in between)."""
+    from conflictdesk.roles import roles_sync
+
+    roles_sync()
+    ClaimFactory()
+    _, key = api_token_create(
+        user=UserFactory(role="analyst"), name="parallel", read_only=True, expiry=None
+    )
+    caches = {
+        "default": {
+            "BACKEND": "conflictdesk.caching.RedisCache",
+            "LOCATION": redis_cache_url,
+            "KEY_PREFIX": "conflictdesk",
+        }
+    }
+    from django.conf import settings
+
+    rest = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "12/min"}}
+    statuses: list[int] = []
+    start = threading.Barrier(8)
+
+    def client_run():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        try:
+            start.wait()
+            for _ in range(5):
+                statuses.append(client.get("/api/v1/claims/").status_code)
+        finally:
+            connection.close()
+
+    with override_settings(CACHES=caches, REST_FRAMEWORK=rest):
+        from django.core.cache import cache
+
+        cache.clear()
+        threads = [threading.Thread(target=client_run) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        cache.clear()
+    assert len(statuses) == 40
+    assert statuses.count(200) == 12
+    assert statuses.count(429) == 28
 
 
 def test_a_cache_url_that_is_not_redis_is_refused():

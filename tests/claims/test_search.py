@@ -3,6 +3,7 @@ PostgreSQL (full-text search backed by GIN indexes)."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims.filters import claim_page, claims_sorted
@@ -168,6 +169,7 @@ def test_broad_and_narrow_terms_find_the_same_claims(monkeypatch, broad):
     # PostgreSQL plans a term differently once it has BROAD_SEARCH matches: the result
     # must not change.
     monkeypatch.setattr("claims.search.BROAD_SEARCH", broad)
+    monkeypatch.setattr("claims.search._broad_answers", {})
     sdf, isis = Actor.objects.get(key="sdf"), Actor.objects.get(key="isis")
     by_sdf = ClaimFactory(claimant=sdf, text="خلايا د1عـ.ـش تنشط في الريف")
     against_isis = ClaimFactory(claimant=sdf, text="هجوم على نقطة في الريف")
@@ -179,6 +181,24 @@ def test_broad_and_narrow_terms_find_the_same_claims(monkeypatch, broad):
     assert found("قسد داعش الريف") == {by_sdf.pk, against_isis.pk, voiced.pk}
     assert found("قسد هجوم") == {against_isis.pk, attack.pk}
     assert found("داعش") == {by_sdf.pk, against_isis.pk, voiced.pk, cells.pk}
+
+
+def test_a_search_repeated_does_not_count_its_matches_again(postgres, monkeypatch):
+    # Whether a term is broad is counted once (claims.search._broad): a client paging
+    # through a search would otherwise pay the count on every page.
+    monkeypatch.setattr("claims.search._broad_answers", {})
+    sdf = Actor.objects.get(key="sdf")
+    claims = {ClaimFactory(claimant=sdf, text=f"هجوم رقم {n} في الريف").pk for n in range(3)}
+
+    def counts(q: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert found(q) == claims
+        counting = "SELECT COUNT(*) FROM (SELECT"  # count_up_to() and QuerySet.count()
+        return sum(query["sql"].startswith(counting) for query in queries.captured_queries)
+
+    assert counts("قسد الريف") > 0  # the actor term's branches, the words
+    assert counts("قسد الريف") == 0
+    assert counts("الريف قسد") == 0  # the same terms in another order
 
 
 # PostgreSQL: the GIN indexes of migration 0004 serve the search.
