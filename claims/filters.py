@@ -59,6 +59,9 @@ def with_descendants(actor_ids: set[int]) -> set[int]:
     return found
 
 
+_FORM_CLASSES_MAX = 512
+
+
 class FilterSet(django_filters.FilterSet):
     """django-filter's FilterSet with its form class made once per class and language
     instead of at every request (making it took about a twentieth of an API list page's
@@ -71,6 +74,10 @@ class FilterSet(django_filters.FilterSet):
         key = (type(self), get_language())
         form_class = self._form_classes.get(key)
         if form_class is None:
+            if len(self._form_classes) >= _FORM_CLASSES_MAX:
+                # with_filters() makes a class per combination of filters a request
+                # names: keep the memory bounded, whatever clients send.
+                self._form_classes.clear()
             form_class = self._form_classes[key] = super().get_form_class()
         return form_class
 

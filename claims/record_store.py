@@ -138,10 +138,18 @@ class _StoredJson(Expression):
 
     output_field = TextField()
 
+    def __init__(self, claim=None):
+        super().__init__()
+        self.claim = claim
+
+    def get_source_expressions(self):
+        return [self.claim]
+
+    def set_source_expressions(self, exprs):
+        (self.claim,) = exprs
+
     def resolve_expression(self, query=None, *args, **kwargs):
-        resolved = self.copy()
-        resolved.claim = query.resolve_ref("pk")
-        return resolved
+        return _StoredJson(query.resolve_ref("pk"))
 
     def as_sql(self, compiler, connection):
         claim_sql, params = compiler.compile(self.claim)

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.db import transaction
+from redis.commands.core import Script
 
 
 def cache_bump(key: str) -> None:
@@ -52,6 +53,15 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _OneClientPerPool
+        self._scripts: dict[str, Script] = {}
 
     def redis(self) -> redis.Redis:
+        """The client of this cache's server (keys are not prefixed: make_key())."""
         return self._cache.get_client(write=True)
+
+    def script(self, lua: str) -> Script:
+        """The Lua script `lua` on this cache's server, loaded once (EVALSHA)."""
+        script = self._scripts.get(lua)
+        if script is None:
+            script = self._scripts[lua] = self.redis().register_script(lua)
+        return script

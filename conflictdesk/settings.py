@@ -278,6 +278,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "conflictdesk.schema.ApiSchema",
     "DEFAULT_FILTER_BACKENDS": ["conflictdesk.api.StrictFilterBackend"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "conflictdesk.api.StrictContentNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "conflictdesk API",

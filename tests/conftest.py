@@ -49,6 +49,15 @@ def _registry_after_flush(request):
             call_command("load_registry", stdout=io.StringIO())
 
 
+@pytest.fixture(autouse=True)
+def _search_plans_forgotten():
+    """A search keeps, per process, whether each term is broad (claims.search._broad):
+    each test decides again, on its own data."""
+    from claims import search
+
+    search._broad_answers.clear()
+
+
 def missing_service(reason: str):
     """A test that needs a real service fails in CI when it is missing, never skips."""
     if IN_CI:

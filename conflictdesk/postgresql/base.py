@@ -25,7 +25,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if raw.info.transaction_status != pq.TransactionStatus.IDLE:
             return super().is_usable()
         try:
-            readable, _, _ = select.select([raw.fileno()], [], [], 0)
+            poller = select.poll()  # not select(): it cannot watch descriptors >= 1024
+            poller.register(raw.fileno(), select.POLLIN)
+            quiet = not poller.poll(0)
         except (OSError, ValueError):
-            return False
-        return super().is_usable() if readable else True
+            quiet = False
+        return True if quiet else super().is_usable()

@@ -133,7 +133,10 @@ def test_requests_sent_in_parallel_never_spend_more_than_the_budget(redis_cache_
             thread.start()
         for thread in threads:
             thread.join()
+        keys = cache.redis().keys("*throttle*")
+        kinds = {cache.redis().type(key) for key in keys}
         cache.clear()
+    assert kinds == {b"zset"}, "the budget is the Redis script's sorted set"
     assert len(statuses) == 40
     assert statuses.count(200) == 12
     assert statuses.count(429) == 28
