@@ -183,6 +183,7 @@ def test_broad_and_narrow_terms_find_the_same_claims(monkeypatch, broad):
     assert found("داعش") == {by_sdf.pk, against_isis.pk, voiced.pk, cells.pk}
 
 
+@pytest.mark.services
 def test_a_search_repeated_does_not_count_its_matches_again(postgres, monkeypatch):
     # Whether a term is broad is counted once (claims.search._broad): a client paging
     # through a search would otherwise pay the count on every page.
