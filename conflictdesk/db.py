@@ -62,3 +62,22 @@ def _prepared_cursor_class():
             return self
 
     return PreparedCursor
+
+
+def array_literal(values) -> str:
+    """A PostgreSQL array literal ('{1,2,3}', '{"a","b \\"c\\""}') of ints, strings,
+    datetimes or None, to send as one text value and cast in SQL (`%s::bigint[]`).
+
+    psycopg's client-side cursors quote a Python list element by element, each through a
+    regular expression: for the ~2,400 band keys of an ingest chunk that was a tenth of a
+    worker's time. Strings are quoted here with two replacements each."""
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("NULL")
+        elif isinstance(value, int):
+            parts.append(str(int(value)))
+        else:
+            text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            parts.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(parts) + "}"

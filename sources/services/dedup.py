@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count
 
+from conflictdesk.db import array_literal
 from sources.models import Article, ArticleFingerprint, ArticleOverlap, LshBucket
 from sources.text.minhash import (
     DUPLICATE_CONTAINMENT,
@@ -97,6 +98,8 @@ class ChunkIndex:
         self.signatures: dict[int, Signature] = {}
         self._load_signatures({pk for _, keys in articles for pk in self._candidates(keys)})
         self._fingerprints: list[ArticleFingerprint] = []
+        # The chunk's own articles, which may not be inserted yet.
+        self.articles: dict[int, Article] = {}
         # (key, article id) of the chunk's band keys, written by `flush`.
         self._new_buckets: list[tuple[int, int]] = []
 
@@ -128,13 +131,14 @@ class ChunkIndex:
             ),
             reverse=True,
         )
-        return _best_of(body, estimates)
+        return _best_of(body, estimates, self.articles)
 
     def add(self, *, article: Article, sig: Signature, keys: list[int]) -> None:
         """A stored article of the chunk: later ones of the chunk find it."""
         if article.duplicate_of_id is None:
             self.originals.setdefault(article.content_hash, article)
         pk = article.pk
+        self.articles[pk] = article
         for key in set(keys):
             self.buckets[key].append(pk)
             self._new_buckets.append((key, pk))
@@ -162,7 +166,8 @@ def _buckets_of(keys: set[int]) -> list[tuple[int, int]]:
     table, key, article = _bucket_columns()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {key}, {article} FROM {table} WHERE {key} = ANY(%s::bigint[])", [list(keys)]
+            f"SELECT {key}, {article} FROM {table} WHERE {key} = ANY(%s::bigint[])",
+            [array_literal(keys)],
         )
         return cursor.fetchall()
 
@@ -181,7 +186,7 @@ def _buckets_insert(rows: list[tuple[int, int]]) -> None:
         cursor.execute(
             f"INSERT INTO {table} ({key}, {article}) "
             "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])",
-            [[row[0] for row in rows], [row[1] for row in rows]],
+            [array_literal(row[0] for row in rows), array_literal(row[1] for row in rows)],
         )
 
 
@@ -195,17 +200,24 @@ def _bucket_columns() -> tuple[str, str, str]:
     )
 
 
-def overlap_create(*, article: Article, match: DuplicateMatch) -> ArticleOverlap:
-    """Record what a new article shares with its original (it was created with
-    `duplicate_of` already set when it is a duplicate)."""
+def overlap_new(*, article: Article, match: DuplicateMatch) -> ArticleOverlap:
+    """What a new article shares with its original, not yet saved (the article was made
+    with `duplicate_of` already set when it is a duplicate)."""
     kind = ArticleOverlap.Kind.DUPLICATE if match.is_duplicate else ArticleOverlap.Kind.PARTIAL
-    return ArticleOverlap.objects.create(
+    return ArticleOverlap(
         article=article,
         original=match.original,
         kind=kind,
         containment=match.containment,
         new_spans=match.new_spans,
     )
+
+
+def overlap_create(*, article: Article, match: DuplicateMatch) -> ArticleOverlap:
+    """Record what a new article shares with its original."""
+    overlap = overlap_new(article=article, match=match)
+    overlap.save(force_insert=True)
+    return overlap
 
 
 def _exact_duplicate(*, content_hash: str, exclude: int | None = None) -> DuplicateMatch | None:
@@ -249,16 +261,25 @@ def _near_duplicate(
     return _best_of(body, estimates)
 
 
-def _best_of(body: str, estimates: list[tuple[float, int]]) -> DuplicateMatch | None:
+def _best_of(
+    body: str, estimates: list[tuple[float, int]], known: dict[int, Article] | None = None
+) -> DuplicateMatch | None:
     """The candidate holding most of `body`, checked on the real text of the few with the
-    best estimates (estimates are noisy), or None when none holds enough of it."""
+    best estimates (estimates are noisy), or None when none holds enough of it. `known`:
+    articles at hand (an ingest chunk's own), not read again."""
+    known = known or {}
     promising = [pk for estimate, pk in estimates[:3] if estimate >= PARTIAL_CONTAINMENT * 0.7]
     if not promising:
         return None
     best: tuple[float, Article] | None = None
-    for original in Article.objects.filter(pk__in=promising).only(
-        "pk", "body", "duplicate_of", "story"
-    ):
+    at_hand = [known[pk] for pk in promising if pk in known]
+    others = [pk for pk in promising if pk not in known]
+    read = (
+        Article.objects.filter(pk__in=others).only("pk", "body", "duplicate_of", "story")
+        if others
+        else []
+    )
+    for original in sorted([*read, *at_hand], key=lambda article: article.pk):
         containment = exact_containment(body, original.body)
         if best is None or containment > best[0]:
             best = (containment, original)
@@ -267,7 +288,9 @@ def _best_of(body: str, estimates: list[tuple[float, int]]) -> DuplicateMatch | 
     containment, original = best
     # Link to the first publication, not to another copy of it.
     if original.duplicate_of_id:
-        original = Article.objects.get(pk=original.duplicate_of_id)
+        original = known.get(original.duplicate_of_id) or Article.objects.get(
+            pk=original.duplicate_of_id
+        )
     return DuplicateMatch(
         original=original, containment=containment, new_spans=_new_spans(body, original.body)
     )

@@ -34,11 +34,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from sources.models import Article, IngestedFile, Outlet
+from conflictdesk.db import array_literal
+from sources.models import Article, ArticleOverlap, IngestedFile, Outlet
 from sources.services import dedup, stories
 from sources.text import normalize
 from sources.text.clean import Cleaned, clean_article
-from sources.text.minhash import Signature, band_keys, signature
+from sources.text.minhash import Signature, band_keys, signature_of_tokens
+from sources.text.normalize import token_spans
 from sources.text.readers import (
     SUPPORTED_SUFFIXES,
     ParsedArticle,
@@ -88,33 +90,40 @@ def file_receive(
     reason, so nothing received is lost without a trace. With `enqueue=False` the caller
     hands the file to the workers itself, with others (`ChunkedEnqueue`).
     """
-    checksum = hashlib.sha256(content).hexdigest()
-    name = safe_name(name)
-    refusal = _refusal_reason(name=name, size=len(content))
+    file = _ledger_row(name=name, content=content, origin=origin, source_path=source_path)
+    refusal = file.error
     try:
         with transaction.atomic():
-            file = IngestedFile.objects.create(
-                checksum=checksum,
-                size=len(content),
-                original_name=name,
-                origin=origin,
-                source_path=source_path[:1024],
-                # Refused bytes are not kept: a retry cannot help, the sender must resend.
-                content=b"" if refusal else content,
-                status=Status.FAILED if refusal else Status.QUEUED,
-                error=refusal,
-                finished_at=timezone.now() if refusal else None,
-            )
+            file.save(force_insert=True)
             if enqueue and not refusal:
                 transaction.on_commit(lambda: file_enqueue(file_id=file.pk))
     except IntegrityError:
         # The same bytes were received before (or by another process at this moment):
         # the unique checksum says so, with no lookup before each insert.
-        file = IngestedFile.objects.get(checksum=checksum, parent__isnull=True)
+        file = IngestedFile.objects.get(checksum=file.checksum, parent__isnull=True)
         return Received(file=file, created=False)
     if refusal:
         file_finalize_inbox(file_id=file.pk)
     return Received(file=file, created=True)
+
+
+def _ledger_row(*, name: str, content: bytes, origin: str, source_path: str) -> IngestedFile:
+    """The ledger row of a received file, not yet saved: queued, or failed with the
+    reason it is refused."""
+    name = safe_name(name)
+    refusal = _refusal_reason(name=name, size=len(content))
+    return IngestedFile(
+        checksum=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        original_name=name,
+        origin=origin,
+        source_path=source_path[:1024],
+        # Refused bytes are not kept: a retry cannot help, the sender must resend.
+        content=b"" if refusal else content,
+        status=Status.FAILED if refusal else Status.QUEUED,
+        error=refusal,
+        finished_at=timezone.now() if refusal else None,
+    )
 
 
 def file_receive_path(*, path: Path, origin: str, name: str = "", enqueue: bool = True) -> Received:
@@ -147,6 +156,84 @@ def file_receive_path(*, path: Path, origin: str, name: str = "", enqueue: bool 
     )
     file_finalize_inbox(file_id=file.pk)
     return Received(file=file, created=True)
+
+
+# The bytes `files_receive_paths` holds in memory at once, at most (a file under the size
+# limit is read whole, as `file_receive_path` reads it).
+RECEIVE_BATCH_BYTES = 16 * 1024 * 1024
+
+
+def files_receive_paths(*, paths: list[Path], origin: str) -> list[Received]:
+    """`file_receive_path(..., enqueue=False)` for several files, in order: the files
+    under the size limit are recorded together (`files_receive`), up to
+    RECEIVE_BATCH_BYTES at a time; a larger file alone."""
+    limit = settings.CONFLICTDESK_MAX_FILE_BYTES
+    received: dict[int, Received] = {}
+    batch: list[tuple[int, Path, bytes]] = []
+
+    def record() -> None:
+        files = [(path.name, content, str(path)) for _, path, content in batch]
+        for (position, _, _), result in zip(
+            batch, files_receive(files=files, origin=origin), strict=True
+        ):
+            received[position] = result
+        batch.clear()
+
+    held = 0
+    for position, path in enumerate(paths):
+        if path.stat().st_size > limit:
+            received[position] = file_receive_path(path=path, origin=origin, enqueue=False)
+            continue
+        content = path.read_bytes()
+        if batch and held + len(content) > RECEIVE_BATCH_BYTES:
+            record()
+            held = 0
+        batch.append((position, path, content))
+        held += len(content)
+    if batch:
+        record()
+    return [received[position] for position in range(len(paths))]
+
+
+def files_receive(*, files: list[tuple[str, bytes, str]], origin: str) -> list[Received]:
+    """`file_receive(..., enqueue=False)` for several files (name, content, source path),
+    in one transaction: one statement looks up which bytes were received before, one
+    inserts the others. The same bytes twice are one row, here as anywhere. Should
+    another producer record the same bytes meanwhile, the files are recorded one at a
+    time instead, with the same outcome."""
+    rows = [
+        _ledger_row(name=name, content=content, origin=origin, source_path=source_path)
+        for name, content, source_path in files
+    ]
+    first: dict[str, IngestedFile] = {}
+    try:
+        with transaction.atomic():
+            before = {
+                file.checksum: file
+                for file in IngestedFile.objects.filter(
+                    checksum__in={row.checksum for row in rows}, parent__isnull=True
+                ).defer("content")
+            }
+            for row in rows:
+                if row.checksum not in before:
+                    first.setdefault(row.checksum, row)
+            IngestedFile.objects.bulk_create(list(first.values()))
+    except IntegrityError:
+        return [
+            file_receive(name=name, content=content, origin=origin, source_path=path, enqueue=False)
+            for name, content, path in files
+        ]
+    results = []
+    for row in rows:
+        if row.checksum in before:
+            results.append(Received(file=before[row.checksum], created=False))
+        else:
+            results.append(Received(file=first[row.checksum], created=first[row.checksum] is row))
+    if origin == IngestedFile.Origin.INBOX:
+        for result in results:
+            if result.created and result.file.status == Status.FAILED:
+                file_finalize_inbox(file_id=result.file.pk)
+    return results
 
 
 def file_refuse(*, name: str, reason: str, origin: str, source_path: str = "") -> IngestedFile:
@@ -395,7 +482,12 @@ def _file_prepare(*, file: IngestedFile, cache: _TaskCache) -> _Prepared | None:
         return None
     content_hash = hashlib.sha256(normalize(body).encode("utf-8")).hexdigest()
     title = (parsed.title or "")[:500] or body.split("\n", 1)[0][:500]
-    sig = signature(body)
+    # Tokenized once for the story features and the signature: the body's keys are the
+    # keys after the title's line (tests/sources/test_normalize.py checks they are
+    # `tokens(body)`, which `signature(body)` would compute again).
+    full_text = f"{title}\n{body}"
+    spans = token_spans(full_text)
+    sig = signature_of_tokens([span.key for span in spans if span.start > len(title)])
     return _Prepared(
         file=file,
         parsed=parsed,
@@ -407,7 +499,7 @@ def _file_prepare(*, file: IngestedFile, cache: _TaskCache) -> _Prepared | None:
         content_hash=content_hash,
         sig=sig,
         keys=band_keys(sig),
-        feats=stories.article_features(f"{title}\n{body}", aliases=cache.aliases),
+        feats=stories.article_features(full_text, aliases=cache.aliases, spans=spans),
     )
 
 
@@ -481,10 +573,11 @@ def _records_split(*, file: IngestedFile, records) -> None:
 
 
 def _articles_store(prepared: list[_Prepared], cache: _TaskCache) -> list[int]:
-    """Store the chunk's articles in one transaction holding the index lock, each in a
-    savepoint: an error in one article fails that file alone."""
-    stored: list[tuple[_Prepared, Article]] = []
-    new_ids: list[int] = []
+    """Store the chunk's articles in one transaction holding the index lock.
+
+    All together first (`_chunk_store`: a few statements for the whole chunk); if that
+    fails, one article at a time, each in a savepoint (`_chunk_store_one_by_one`), so that
+    an error in one article fails that file alone."""
     with transaction.atomic():
         # One writer at a time decides duplicates and stories: two copies processed at
         # the same moment would not see each other otherwise. Only lookups and inserts
@@ -497,24 +590,26 @@ def _articles_store(prepared: list[_Prepared], cache: _TaskCache) -> list[int]:
                 ingested_file__in=[item.file.pk for item in prepared], record_index=0
             ).only("pk", "ingested_file", "duplicate_of")
         }
-        index = dedup.ChunkIndex(articles=[(item.content_hash, item.keys) for item in prepared])
-        for item in prepared:
-            article = existing.get(item.file.pk)
-            if article is None:
-                try:
-                    with transaction.atomic():
-                        article = _article_store(item, index, cache.aliases)
-                except _TASK_ENDING_ERRORS:
-                    raise
-                except Exception as exc:
-                    logger.exception("ingested file %s: storing its article failed", item.file.pk)
-                    _fail_unfinished(item.file.pk, _crash_reason(exc))
-                    continue
-                index.add(article=article, sig=item.sig, keys=item.keys)
-                new_ids.append(article.pk)
-            stored.append((item, article))
-        index.flush()
+        todo = [item for item in prepared if item.file.pk not in existing]
+        try:
+            with transaction.atomic():
+                new = _chunk_store(todo, cache)
+        except _TASK_ENDING_ERRORS:
+            raise
+        except Exception:
+            logger.warning(
+                "storing a chunk of %s articles together failed: one at a time now",
+                len(todo),
+                exc_info=True,
+            )
+            new = _chunk_store_one_by_one(todo, cache)
+        stored = [
+            (item, existing.get(item.file.pk) or new[item.file.pk])
+            for item in prepared
+            if item.file.pk in existing or item.file.pk in new
+        ]
         _files_finish(stored)
+        new_ids = [article.pk for article in new.values()]
         if new_ids:
             transaction.on_commit(lambda: articles_enqueue_extraction(article_ids=new_ids))
     for item in prepared:
@@ -523,14 +618,99 @@ def _articles_store(prepared: list[_Prepared], cache: _TaskCache) -> list[int]:
     return [article.pk for _, article in stored]
 
 
-def _article_store(item: _Prepared, index: dedup.ChunkIndex, aliases) -> Article:
-    """Look up what the article duplicates, store it, put it in a story. Runs under the
-    index lock, in the article's own savepoint; its fingerprint and band keys join the
-    chunk's index once the savepoint is released."""
-    parsed, cleaned, body = item.parsed, item.cleaned, item.cleaned.body
-    file = item.file
-    match = index.find(content_hash=item.content_hash, body=body, sig=item.sig, keys=item.keys)
-    article = Article(
+def _chunk_store(todo: list[_Prepared], cache: _TaskCache) -> dict[int, Article]:
+    """The chunk's articles, their duplicate links, overlaps and stories decided in
+    memory and written in a few statements: ids are taken from the sequence first, so
+    that an article can refer to another of the chunk before either is inserted.
+    Returns the articles by file id."""
+    if not todo:
+        return {}
+    index = dedup.ChunkIndex(articles=[(item.content_hash, item.keys) for item in todo])
+    book = stories.ChunkStories()
+    now = timezone.now()
+    book.read(
+        [
+            (stories.candidate_keys(item.feats), _published(item.parsed.published_at) or now)
+            for item in todo
+        ]
+    )
+    articles: dict[int, Article] = {}
+    overlaps = []
+    for item, pk in zip(todo, _article_ids(len(todo)), strict=True):
+        article, overlap = _article_build(item, index, cache.aliases, book, pk)
+        index.add(article=article, sig=item.sig, keys=item.keys)
+        articles[item.file.pk] = article
+        if overlap is not None:
+            overlaps.append(overlap)
+    Article.objects.bulk_create(list(articles.values()))
+    ArticleOverlap.objects.bulk_create(overlaps)
+    book.flush()
+    index.flush()
+    return articles
+
+
+def _article_build(
+    item: _Prepared, index: dedup.ChunkIndex, aliases, book: stories.ChunkStories, pk: int
+) -> tuple[Article, ArticleOverlap | None]:
+    """An article of the chunk, not yet inserted: what it duplicates, its overlap record,
+    its story."""
+    match = index.find(
+        content_hash=item.content_hash, body=item.cleaned.body, sig=item.sig, keys=item.keys
+    )
+    article = _article_new(item, match)
+    article.pk = pk
+    overlap = dedup.overlap_new(article=article, match=match) if match is not None else None
+    stories.story_assign(
+        article=article, overlap=overlap, feats=item.feats, aliases=aliases, book=book
+    )
+    return article, overlap
+
+
+def _article_ids(count: int) -> list[int]:
+    """`count` ids for new articles, taken before they are inserted. PostgreSQL hands
+    them out of the table's sequence; SQLite writes one transaction at a time (this one
+    holds its write lock), so the ids after the highest ever given are free."""
+    table = connection.ops.quote_name(Article._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [Article._meta.db_table, Article._meta.pk.column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT MAX(id) FROM (SELECT MAX(id) AS id FROM {table} UNION ALL "
+            "SELECT seq FROM sqlite_sequence WHERE name = %s)",
+            [Article._meta.db_table],
+        )
+        highest = cursor.fetchone()[0] or 0
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def _chunk_store_one_by_one(todo: list[_Prepared], cache: _TaskCache) -> dict[int, Article]:
+    """The chunk's articles one at a time, each in a savepoint: an error in one article
+    fails that file alone. Returns the articles stored, by file id."""
+    articles: dict[int, Article] = {}
+    index = dedup.ChunkIndex(articles=[(item.content_hash, item.keys) for item in todo])
+    for item in todo:
+        try:
+            with transaction.atomic():
+                article = _article_store(item, index, cache.aliases)
+        except _TASK_ENDING_ERRORS:
+            raise
+        except Exception as exc:
+            logger.exception("ingested file %s: storing its article failed", item.file.pk)
+            _fail_unfinished(item.file.pk, _crash_reason(exc))
+            continue
+        index.add(article=article, sig=item.sig, keys=item.keys)
+        articles[item.file.pk] = article
+    index.flush()
+    return articles
+
+
+def _article_new(item: _Prepared, match: dedup.DuplicateMatch | None) -> Article:
+    parsed, cleaned, file = item.parsed, item.cleaned, item.file
+    return Article(
         ingested_file=file,
         record_index=0,
         outlet=item.outlet,
@@ -539,7 +719,7 @@ def _article_store(item: _Prepared, index: dedup.ChunkIndex, aliases) -> Article
         url=parsed.url if len(parsed.url or "") <= 1000 else "",
         title=item.title,
         raw_text=parsed.text,
-        body=body,
+        body=cleaned.body,
         normalized=item.normalized,
         dateline=cleaned.dateline[:200],
         author=cleaned.credit[:200],
@@ -547,6 +727,16 @@ def _article_store(item: _Prepared, index: dedup.ChunkIndex, aliases) -> Article
         content_hash=item.content_hash,
         duplicate_of=match.original if match is not None and match.is_duplicate else None,
     )
+
+
+def _article_store(item: _Prepared, index: dedup.ChunkIndex, aliases) -> Article:
+    """Look up what the article duplicates, store it, put it in a story, one statement
+    at a time. Runs under the index lock, in the article's own savepoint; its fingerprint
+    and band keys join the chunk's index once the savepoint is released."""
+    match = index.find(
+        content_hash=item.content_hash, body=item.cleaned.body, sig=item.sig, keys=item.keys
+    )
+    article = _article_new(item, match)
     if match is None or not match.new_spans:
         # Inserted with its story: no second statement to set it.
         stories.story_assign(article=article, overlap=match, feats=item.feats, aliases=aliases)
@@ -645,9 +835,9 @@ def _files_finish(stored: list[tuple[_Prepared, Article]]) -> None:
                 "",
                 now,
                 now,
-                [file.pk for file in files],
-                [str(file.status) for file in files],
-                [str(file.encoding) for file in files],
+                array_literal(file.pk for file in files),
+                array_literal(str(file.status) for file in files),
+                array_literal(str(file.encoding) for file in files),
             ],
         )
 

@@ -7,6 +7,8 @@ on their own and, when they tell another event, become a StorySegment of another
 Candidate stories are found through indexed keys (places, actors), never by scanning.
 """
 
+import json
+from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -16,9 +18,10 @@ from django.utils import timezone
 
 from claims.extraction.matcher import AliasIndex
 from claims.selectors import alias_index
+from conflictdesk.db import array_literal
 from sources.models import Article, ArticleOverlap, Story, StoryKey, StorySegment
 from sources.services.dedup import lock_index
-from sources.text.normalize import token_spans
+from sources.text.normalize import TokenSpan, token_spans
 from sources.text.similarity import SAME_STORY_THRESHOLD, StoryFeatures, features, story_score
 
 WINDOW = timedelta(days=10)
@@ -31,22 +34,25 @@ def _moment(article: Article) -> datetime:
     return article.published_at or article.created_at or timezone.now()
 
 
-def _live(story: Story | None) -> Story | None:
+def _live(story: Story | None, book: "StoryBook") -> Story | None:
     """The story itself, or the one it was merged into."""
     seen = set()
     while story is not None and story.merged_into_id and story.pk not in seen:
         seen.add(story.pk)
-        story = Story.objects.get(pk=story.merged_into_id)
+        story = book.story(story.merged_into_id)
     return story
 
 
-def article_features(text: str, *, aliases: AliasIndex | None = None) -> StoryFeatures:
+def article_features(
+    text: str, *, aliases: AliasIndex | None = None, spans: list[TokenSpan] | None = None
+) -> StoryFeatures:
     """An article's story features (places, actors, keywords), without its date: needs no
     database once `aliases` is given, so it is computed before the index lock is taken.
 
-    The text is tokenized once (`token_spans`), for its places and its actors alike."""
+    The text is tokenized once (`token_spans`, or `spans` when the caller has them), for
+    its places and its actors alike."""
     aliases = aliases or alias_index()
-    spans = token_spans(text)
+    spans = token_spans(text) if spans is None else spans
     actors = aliases.actors_in_keys([span.key for span in spans])
     return features(text, actors, None, spans=spans)
 
@@ -74,13 +80,20 @@ def _keys(feats: StoryFeatures) -> set[str]:
     return {f"place:{place}" for place in feats.places} | {f"actor:{a}" for a in feats.actors}
 
 
-def _best_story(feats: StoryFeatures, moment: datetime, exclude=()) -> Story | None:
-    # Places tell events apart; actors (the SDF is in every other article) only when the
-    # article names no place.
-    keys = {f"place:{place}" for place in feats.places} or _keys(feats)
+def candidate_keys(feats: StoryFeatures) -> set[str]:
+    """The keys a story must share with these features to be a candidate. Places tell
+    events apart; actors (the SDF is in every other article) only when the article names
+    no place."""
+    return {f"place:{place}" for place in feats.places} or _keys(feats)
+
+
+def _best_story(
+    feats: StoryFeatures, moment: datetime, book: "StoryBook", exclude=()
+) -> Story | None:
+    keys = candidate_keys(feats)
     if not keys:
         return None
-    candidates = _candidates(keys, moment, list(exclude))
+    candidates = book.candidates(keys, moment, list(exclude))
     scored = [(story_score(feats, _story_features(story, moment)), story) for story in candidates]
     scored = [(score, story) for score, story in scored if score >= SAME_STORY_THRESHOLD]
     return max(scored, key=lambda pair: (pair[0], -pair[1].pk))[1] if scored else None
@@ -109,7 +122,7 @@ def _candidates(keys: set[str], moment: datetime, exclude: list) -> list[Story]:
         )
         .exclude(pk__in=exclude)
         .annotate(shared=Count("keys"))
-        .order_by("-shared", "-last_seen")
+        .order_by("-shared", "-last_seen", "pk")
         .only("pk", "places", "actors", "keywords", "first_seen", "last_seen")[:MAX_CANDIDATES]
     )
     try:
@@ -121,7 +134,9 @@ def _candidates(keys: set[str], moment: datetime, exclude: list) -> list[Story]:
     return list(queryset)
 
 
-def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
+def _absorb(
+    story: Story, feats: StoryFeatures, moment: datetime, book: "StoryBook | None" = None
+) -> None:
     # A story's keys are its places and actors: only new ones need a row.
     new_keys = _keys(feats) - _keys(
         StoryFeatures(places=frozenset(story.places), actors=frozenset(story.actors))
@@ -131,11 +146,12 @@ def _absorb(story: Story, feats: StoryFeatures, moment: datetime) -> None:
     weights = dict(story.keywords)
     for word, weight in feats.keywords.items():
         weights[word] = weights.get(word, 0.0) + weight
-    top = sorted(weights.items(), key=lambda item: -item[1])[:MAX_KEYWORDS]
+    # Ties are broken by the word, not by the order the keywords were read in.
+    top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:MAX_KEYWORDS]
     story.keywords = dict(top)
     story.first_seen = min(filter(None, [story.first_seen, moment]))
     story.last_seen = max(filter(None, [story.last_seen, moment]))
-    _story_save(story, list(new_keys))
+    (book or StoryBook()).save(story, sorted(new_keys))
 
 
 _SAVED_FIELDS = ("places", "actors", "keywords", "first_seen", "last_seen", "updated_at")
@@ -171,17 +187,227 @@ def _story_save(story: Story, new_keys: list[str]) -> None:
             "UNNEST(%s::varchar[]) WITH ORDINALITY AS new(key, position) "
             "ORDER BY new.position ON CONFLICT DO NOTHING) "
             "SELECT count(*) FROM updated",
-            [*values, story.pk, new_keys],
+            [*values, story.pk, array_literal(new_keys)],
         )
         (updated,) = cursor.fetchone()
     if not updated:
         raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
-def _new_story(title: str, feats: StoryFeatures, moment: datetime) -> Story:
-    story = Story.objects.create(title=title[:300] or "—")
-    _absorb(story, feats, moment)
+def _new_story(title: str, feats: StoryFeatures, moment: datetime, book: "StoryBook") -> Story:
+    story = book.create(title[:300] or "—")
+    _absorb(story, feats, moment, book)
     return story
+
+
+class StoryBook:
+    """Where story assignment reads candidate stories and writes what it changes. This
+    one goes to the database for each: one article at a time (`ChunkStories` keeps a
+    whole ingest chunk's stories in memory and writes them once)."""
+
+    def candidates(self, keys: set[str], moment: datetime, exclude: list) -> list[Story]:
+        return _candidates(keys, moment, exclude)
+
+    def story(self, pk: int) -> Story:
+        return Story.objects.get(pk=pk)
+
+    def create(self, title: str) -> Story:
+        return Story.objects.create(title=title)
+
+    def save(self, story: Story, new_keys: list[str]) -> None:
+        _story_save(story, new_keys)
+
+    def segment(self, *, article: Article, story: Story, start: int, end: int) -> None:
+        StorySegment.objects.update_or_create(
+            article=article, story=story, defaults={"start": start, "end": end}
+        )
+
+    def article_joins(self, article: Article, story: Story) -> None:
+        if article.pk is not None:
+            Article.objects.filter(pk=article.pk).update(story=story)
+
+
+class ChunkStories(StoryBook):
+    """The stories as one ingest chunk sees them, under `lock_index()` (no other writer
+    changes a story meanwhile): the candidates of the whole chunk read in one statement,
+    every story read once and changed in memory as the chunk's articles join it, then
+    written by `flush` in a few statements, after the chunk's articles are inserted.
+
+    Candidates are what `StoryBook` would find at the same point: the stories sharing a
+    key, active in the time window, not merged, most keys shared first, then the latest,
+    then the oldest id. A key or a moment the first read did not cover is read when asked
+    for."""
+
+    # Undated articles are dated when they are assigned, a little after the read.
+    MARGIN = timedelta(days=1)
+
+    def __init__(self) -> None:
+        self.stories: dict[int, Story] = {}
+        self.story_keys: dict[int, set[str]] = {}
+        self.by_key: dict[str, set[int]] = defaultdict(set)
+        self.read_keys: set[str] = set()
+        self.read_moments: tuple[datetime, datetime] | None = None
+        self.changed: dict[int, Story] = {}
+        self.added_keys: list[tuple[int, str]] = []
+        self.segments: dict[tuple[int, int], StorySegment] = {}
+
+    def read(self, wanted: list[tuple[set[str], datetime]]) -> None:
+        """Read at once the candidates of these (keys, moment) pairs."""
+        keys = set().union(*(keys for keys, _ in wanted)) if wanted else set()
+        if not keys:
+            return
+        moments = [moment for _, moment in wanted]
+        self.read_moments = (min(moments) - self.MARGIN, max(moments) + self.MARGIN)
+        self._read(keys)
+
+    def _cover(self, keys: set[str], moment: datetime) -> None:
+        if self.read_moments is None or not (
+            self.read_moments[0] <= moment <= self.read_moments[1]
+        ):
+            low, high = self.read_moments or (moment, moment)
+            self.read_moments = (min(low, moment - self.MARGIN), max(high, moment + self.MARGIN))
+            self._read(self.read_keys | keys)
+        elif not keys <= self.read_keys:
+            self._read(keys - self.read_keys)
+
+    def _read(self, keys: set[str]) -> None:
+        low, high = self.read_moments
+        rows = (
+            Story.objects.filter(
+                pk__in=StoryKey.objects.filter(key__in=keys).values("story"),
+                merged_into__isnull=True,
+                last_seen__gte=low - WINDOW,
+                first_seen__lte=high + WINDOW,
+            )
+            .exclude(pk__in=list(self.stories))
+            .only("pk", "places", "actors", "keywords", "first_seen", "last_seen", "merged_into")
+        )
+        self._register(list(rows))
+        self.read_keys |= keys
+
+    def _register(self, stories: list[Story]) -> None:
+        if not stories:
+            return
+        keys = defaultdict(set)
+        for story_id, key in StoryKey.objects.filter(
+            story__in=[story.pk for story in stories]
+        ).values_list("story", "key"):
+            keys[story_id].add(key)
+        for story in stories:
+            self.stories[story.pk] = story
+            self.story_keys[story.pk] = keys[story.pk]
+            for key in keys[story.pk]:
+                self.by_key[key].add(story.pk)
+
+    def candidates(self, keys: set[str], moment: datetime, exclude: list) -> list[Story]:
+        self._cover(keys, moment)
+        shared = Counter(pk for key in keys for pk in self.by_key.get(key, ()))
+        low, high = moment - WINDOW, moment + WINDOW
+        found = [
+            story
+            for pk in shared
+            if pk not in exclude
+            and (story := self.stories[pk]).merged_into_id is None
+            and story.last_seen is not None
+            and story.last_seen >= low
+            and story.first_seen is not None
+            and story.first_seen <= high
+        ]
+        found.sort(key=lambda story: story.pk)
+        found.sort(key=lambda story: story.last_seen, reverse=True)
+        found.sort(key=lambda story: shared[story.pk], reverse=True)
+        return found[:MAX_CANDIDATES]
+
+    def story(self, pk: int) -> Story:
+        if pk not in self.stories:
+            self._register([Story.objects.get(pk=pk)])
+        return self.stories[pk]
+
+    def create(self, title: str) -> Story:
+        story = Story.objects.create(title=title)
+        self.stories[story.pk] = story
+        self.story_keys[story.pk] = set()
+        return story
+
+    def save(self, story: Story, new_keys: list[str]) -> None:
+        self.changed[story.pk] = story
+        known = self.story_keys[story.pk]
+        for key in new_keys:
+            if key not in known:
+                known.add(key)
+                self.by_key[key].add(story.pk)
+                self.added_keys.append((story.pk, key))
+
+    def segment(self, *, article: Article, story: Story, start: int, end: int) -> None:
+        self.segments[(article.pk, story.pk)] = StorySegment(
+            article=article, story=story, start=start, end=end
+        )
+
+    def article_joins(self, article: Article, story: Story) -> None:
+        """Nothing to write: the article is inserted with its story."""
+
+    def flush(self) -> None:
+        """Write the changed stories, their new keys and the segments: after the chunk's
+        articles are inserted (a segment refers to its article)."""
+        stories = list(self.changed.values())
+        now = timezone.now()
+        for story in stories:
+            story.updated_at = now
+        if connection.vendor == "postgresql":
+            _stories_update(stories, now)
+            _story_keys_insert(self.added_keys)
+        else:
+            Story.objects.bulk_update(stories, list(_SAVED_FIELDS))
+            StoryKey.objects.bulk_create(
+                [StoryKey(story_id=pk, key=key) for pk, key in self.added_keys],
+                ignore_conflicts=True,
+            )
+        StorySegment.objects.bulk_create(list(self.segments.values()))
+        self.changed, self.added_keys, self.segments = {}, [], {}
+
+
+def _stories_update(stories: list[Story], now: datetime) -> None:
+    """`bulk_update` of the stories' features on PostgreSQL, the values as arrays."""
+    if not stories:
+        return
+    quote = connection.ops.quote_name
+    meta = Story._meta
+    table = quote(meta.db_table)
+    column = {name: quote(meta.get_field(name).column) for name in ("id", *_SAVED_FIELDS)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column['places']} = v.places::jsonb, "
+            f"{column['actors']} = v.actors::jsonb, {column['keywords']} = v.keywords::jsonb, "
+            f"{column['first_seen']} = v.first_seen, {column['last_seen']} = v.last_seen, "
+            f"{column['updated_at']} = %s "
+            "FROM UNNEST(%s::bigint[], %s::text[], %s::text[], %s::text[], "
+            "%s::timestamptz[], %s::timestamptz[]) "
+            "AS v(id, places, actors, keywords, first_seen, last_seen) "
+            f"WHERE {table}.{column['id']} = v.id",
+            [
+                now,
+                array_literal(story.pk for story in stories),
+                array_literal(json.dumps(story.places) for story in stories),
+                array_literal(json.dumps(story.actors) for story in stories),
+                array_literal(json.dumps(story.keywords) for story in stories),
+                array_literal(story.first_seen for story in stories),
+                array_literal(story.last_seen for story in stories),
+            ],
+        )
+
+
+def _story_keys_insert(rows: list[tuple[int, str]]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    meta = StoryKey._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({quote(meta.get_field('story').column)}, "
+            f"{quote(meta.get_field('key').column)}) "
+            "SELECT * FROM UNNEST(%s::bigint[], %s::varchar[]) ON CONFLICT DO NOTHING",
+            [array_literal(row[0] for row in rows), array_literal(row[1] for row in rows)],
+        )
 
 
 def story_assign(
@@ -190,40 +416,56 @@ def story_assign(
     overlap: ArticleOverlap | None = None,
     feats: StoryFeatures | None = None,
     aliases: AliasIndex | None = None,
+    book: StoryBook | None = None,
 ) -> Story:
     """Put a new article in a story (inside the caller's transaction). `feats` are the
     article's `article_features` of its title and body, when computed beforehand;
-    `aliases` the registry's alias index, when the caller has it (else it is looked up).
+    `aliases` the registry's alias index, when the caller has it (else it is looked up);
+    `book` where stories are read and written (the database, one statement at a time,
+    unless a `ChunkStories` is given).
 
     The article may be not yet saved (the caller inserts it with its story, one statement
-    fewer), unless its overlap has new spans: those may become a StorySegment of it.
+    fewer), unless its overlap has new spans and the stories are written straight to
+    the database: those may become a StorySegment of it.
     `overlap` is what the article shares with its original (an ArticleOverlap, or the
     dedup.DuplicateMatch it is made from)."""
-    if article.pk is None and overlap is not None and overlap.new_spans:
+    book = book or StoryBook()
+    if (
+        article.pk is None
+        and overlap is not None
+        and overlap.new_spans
+        and not isinstance(book, ChunkStories)
+    ):
         raise ValueError("an article with new spans of its own is saved before its story")
     moment = _moment(article)
     full_text = f"{article.title}\n{article.body}"
     if feats is not None:
         feats = replace(feats, published=moment)
-    story = _live(overlap.original.story) if overlap is not None else None
+    story = None
+    if overlap is not None and overlap.original.story_id is not None:
+        story = _live(book.story(overlap.original.story_id), book)
     if story is None:
         feats = feats or _features(full_text, moment, aliases)
-        story = _best_story(feats, moment)
+        story = _best_story(feats, moment, book)
         if story is None:
-            story = _new_story(article.title, feats, moment)  # starts with these features
+            story = _new_story(article.title, feats, moment, book)  # starts with these
         else:
-            _absorb(story, feats, moment)
+            _absorb(story, feats, moment, book)
     else:
         if overlap.new_spans:
             # A re-publication with news of its own: score the added paragraphs against
             # the original's story before the article's features join it.
             full_text = _split_off_new_news(
-                article=article, story=story, overlap=overlap, moment=moment, aliases=aliases
+                article=article,
+                story=story,
+                overlap=overlap,
+                moment=moment,
+                aliases=aliases,
+                book=book,
             )
             feats = None  # the main story takes the text without the split-off paragraphs
-        _absorb(story, feats or _features(full_text, moment, aliases), moment)
-    if article.pk is not None:
-        Article.objects.filter(pk=article.pk).update(story=story)
+        _absorb(story, feats or _features(full_text, moment, aliases), moment, book)
+    book.article_joins(article, story)
     article.story = story
     return story
 
@@ -234,7 +476,8 @@ def _split_off_new_news(
     story: Story,
     overlap: ArticleOverlap,
     moment: datetime,
-    aliases: AliasIndex | None = None,
+    aliases: AliasIndex | None,
+    book: StoryBook,
 ) -> str:
     """Give the added paragraphs their own story when they tell another event; return
     the text that belongs to the main story."""
@@ -243,14 +486,15 @@ def _split_off_new_news(
     feats = _features(new_text, moment, aliases)
     if story_score(feats, _story_features(story, moment)) >= SAME_STORY_THRESHOLD:
         return f"{article.title}\n{article.body}"
-    other = _best_story(feats, moment, exclude=[story.pk]) or _new_story(
-        article.title, feats, moment
+    other = _best_story(feats, moment, book, exclude=[story.pk]) or _new_story(
+        article.title, feats, moment, book
     )
-    _absorb(other, feats, moment)
-    StorySegment.objects.update_or_create(
+    _absorb(other, feats, moment, book)
+    book.segment(
         article=article,
         story=other,
-        defaults={"start": min(s for s, _ in spans), "end": max(e for _, e in spans)},
+        start=min(s for s, _ in spans),
+        end=max(e for _, e in spans),
     )
     kept, position = [], 0
     for start, end in sorted(spans):

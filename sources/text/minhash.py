@@ -211,6 +211,11 @@ def signature(text: str, k: int = SHINGLE_SIZE) -> Signature:
     return _signature_of_shingles(shingles(text, k))
 
 
+def signature_of_tokens(words: list[str], k: int = SHINGLE_SIZE) -> Signature:
+    """`signature(text)` from `tokens(text)`, when the caller has them."""
+    return _signature_of_shingles(_shingles_of_tokens(words, k))
+
+
 # LSH banding. A pair with Jaccard similarity s agrees on each signature value with
 # probability s, independently across values. Containment is what matters here, but the
 # index can only see Jaccard: with containment c of A in B and |B| = ρ|A|,

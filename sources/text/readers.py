@@ -662,6 +662,9 @@ def _string_field(record: dict[str, Any], name: str) -> str:
         return ""
     if not isinstance(value, str):
         raise _RecordError(f'field "{name}" must be a string, not {_json_type(value)}')
+    if "\x00" in value:
+        # "\u0000" is valid JSON, but no text: a database refuses it in a text column.
+        raise _RecordError(f'field "{name}" holds a NUL character (\\u0000), which is not text')
     return value
 
 

@@ -419,14 +419,18 @@ def keyword_vector(text: str, *, keys: Sequence[str] | None = None) -> dict[str,
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    """Cosine similarity of two sparse vectors (0 when either is empty)."""
+    """Cosine similarity of two sparse vectors (0 when either is empty).
+
+    The sums are exactly rounded (`math.fsum`), so the result does not depend on the order
+    of the keys: a story's keywords read back from PostgreSQL's jsonb come in another
+    order than the ones kept in memory, and a score at the threshold must not tip."""
     if len(a) > len(b):
         a, b = b, a
-    dot = sum(weight * b.get(key, 0.0) for key, weight in a.items())
+    dot = math.fsum(weight * b.get(key, 0.0) for key, weight in a.items())
     if dot == 0:
         return 0.0
-    norm_a = math.sqrt(sum(weight * weight for weight in a.values()))
-    norm_b = math.sqrt(sum(weight * weight for weight in b.values()))
+    norm_a = math.sqrt(math.fsum(weight * weight for weight in a.values()))
+    norm_b = math.sqrt(math.fsum(weight * weight for weight in b.values()))
     return dot / (norm_a * norm_b)
 
 

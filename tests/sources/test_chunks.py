@@ -2,12 +2,22 @@
 succeeds or fails alone, once."""
 
 import io
+import json
+import sys
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
 
-from sources.models import Article, ArticleFingerprint, IngestedFile, LshBucket, Story
+from sources.models import (
+    Article,
+    ArticleFingerprint,
+    ArticleOverlap,
+    IngestedFile,
+    LshBucket,
+    Story,
+    StorySegment,
+)
 from sources.services import ingest
 from sources.tasks import process_ingested_files
 
@@ -204,3 +214,215 @@ def test_a_chunk_out_of_time_goes_again_one_file_to_a_task():
     assert calls == [ids, ids[1:2], ids[2:]]
     assert set(statuses().values()) == {"done"}
     assert Article.objects.count() == 3
+
+
+def test_a_json_record_holding_a_nul_character_fails_alone_with_its_reason():
+    good = "أعلنت قوات سوريا الديمقراطية اعتقال خلية تنشط في تهريب السلاح عبر النهر."
+    lines = [
+        json.dumps({"title": "خبر أول", "body": REPORTS[0]}),
+        json.dumps({"title": "خبر ثان", "body": REPORTS[2] + "\u0000"}),
+        json.dumps({"title": "خبر ثالث", "body": good}),
+    ]
+    ingest.file_receive(
+        name="feed.jsonl", content="\n".join(lines).encode(), origin=IngestedFile.Origin.API
+    )
+
+    assert statuses() == {
+        "feed.jsonl": "done",
+        "feed.jsonl#1": "done",
+        "feed.jsonl#2": "failed",
+        "feed.jsonl#3": "done",
+    }
+    error = IngestedFile.objects.get(original_name="feed.jsonl#2").error
+    assert error == 'line 2: field "body" holds a NUL character (\\u0000), which is not text'
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["خبر أول", "خبر ثالث"]
+
+
+def _bench_corpus():
+    """bench/corpus.py: generated articles with re-publications and exact copies."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "corpus.py"
+    if "bench_corpus" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench_corpus", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_corpus"] = module  # its dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules["bench_corpus"]
+
+
+def _what_is_stored() -> dict:
+    """Articles, duplicates, overlaps, stories and segments, named by source file (ids
+    and clocks left out); a story is named by the first file that joined it."""
+    names = dict(Article.objects.values_list("pk", "source_file"))
+    members = {}
+    for pk, story in Article.objects.order_by("pk").values_list("pk", "story"):
+        members.setdefault(story, names[pk])
+    stories = {
+        members.get(story.pk, f"segment-only {story.title}"): (
+            sorted(story.places),
+            sorted(story.actors),
+            story.keywords,
+            sorted(story.keys.values_list("key", flat=True)),
+        )
+        for story in Story.objects.all()
+    }
+    segment_story = {}
+    for segment in StorySegment.objects.select_related("story"):
+        label = members.get(segment.story_id, f"segment-only {segment.story.title}")
+        segment_story[names[segment.article_id]] = (label, segment.start, segment.end)
+    return {
+        "articles": {
+            names[article.pk]: (
+                article.title,
+                article.content_hash,
+                names.get(article.duplicate_of_id),
+                members[article.story_id],
+                segment_story.get(names[article.pk]),
+            )
+            for article in Article.objects.all()
+        },
+        "overlaps": sorted(
+            (names[o.article_id], names[o.original_id], o.kind, o.containment, o.new_spans)
+            for o in ArticleOverlap.objects.all()
+        ),
+        "stories": stories,
+        "ledger": sorted(IngestedFile.objects.values_list("original_name", "status", "error")),
+    }
+
+
+def test_a_chunk_stores_what_its_articles_stored_one_by_one_would(
+    tmp_path, settings, shared_corpus
+):
+    """A chunk decides duplicates and stories in memory and writes them at the end; a
+    chunk of one file writes each article before the next is read. Same outcome."""
+    for folder in ("seeds", "dev"):
+        for path in sorted((shared_corpus / folder / "articles").glob("*.txt")):
+            (tmp_path / f"{folder}-{path.name}").write_bytes(path.read_bytes())
+    _bench_corpus().write_corpus(tmp_path / "generated", 160)
+    outcomes = []
+    for chunk in (25, 1):
+        settings.CONFLICTDESK_INGEST_CHUNK = chunk
+        # Extraction is a task of its own, not what this compares.
+        with mock.patch.object(ingest, "articles_enqueue_extraction"):
+            call_command("ingest", "--no-progress", str(tmp_path), stdout=io.StringIO())
+        outcomes.append(_what_is_stored())
+        Article.objects.all().delete()
+        Story.objects.all().delete()
+        IngestedFile.objects.all().delete()
+
+    chunked, one_by_one = outcomes
+    assert len(chunked["articles"]) > 200
+    assert sum(1 for a in chunked["articles"].values() if a[2]) > 10, "copies were linked"
+    assert any(a[4] for a in chunked["articles"].values()), "a segment of another story"
+    assert len(chunked["stories"]) > 20
+    for part in ("ledger", "articles", "overlaps", "stories"):
+        assert chunked[part] == one_by_one[part], part
+
+
+def test_a_chunk_is_stored_in_a_few_statements_whatever_its_size(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CONFLICTDESK_INGEST_CHUNK = 25
+    corpus = _bench_corpus()
+    ids = [receive(name, data) for name, data in corpus.articles(25)]
+
+    # Extraction is a task of its own, queued after the commit: not counted here.
+    with (
+        mock.patch.object(ingest, "articles_enqueue_extraction") as extraction,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        process_ingested_files.apply(args=[ids])
+    assert len(extraction.call_args.kwargs["article_ids"]) == 25
+
+    assert set(statuses().values()) <= {"done", "duplicate"}
+    assert Article.objects.count() == 25
+    # Marking the files, the registry and outlets read once, the lock, the lookups, one
+    # insert per table, the stories' update, the files' outcome, and an insert per new
+    # story (most of them here: the database was empty): not several per article.
+    statements = [query["sql"] for query in queries]
+    assert sum(sql.startswith('INSERT INTO "sources_story" ') for sql in statements) == (
+        Story.objects.count()
+    )
+    assert len(statements) - Story.objects.count() < 40, "\n".join(s[:100] for s in statements)
+
+
+def test_the_files_of_a_chunk_are_recorded_together_with_the_ledgers_rules(tmp_path):
+    before = receive("before.txt", f"خبر قديم\n{REPORTS[3]}\n".encode())
+    paths = []
+    for name, content in [
+        ("a.txt", f"خبر\n{REPORTS[0]}\n".encode()),
+        ("same-as-a.txt", f"خبر\n{REPORTS[0]}\n".encode()),
+        ("again.txt", f"خبر قديم\n{REPORTS[3]}\n".encode()),
+        ("empty.txt", b""),
+        ("picture.png", b"\x89PNG\r\n"),
+        ("../../b.txt", f"خبر\n{REPORTS[1]}\n".encode()),
+    ]:
+        path = tmp_path / name.replace("../", "")
+        path.write_bytes(content)
+        paths.append(path)
+
+    results = ingest.files_receive_paths(paths=paths, origin=IngestedFile.Origin.COMMAND)
+
+    assert [result.created for result in results] == [True, False, False, True, True, True]
+    a, same, again, empty, picture, b = (result.file for result in results)
+    assert same.pk == a.pk
+    assert again.pk == before
+    assert (a.status, b.status, b.original_name) == ("queued", "queued", "b.txt")
+    assert (empty.status, empty.error) == ("failed", "The file is empty (0 bytes).")
+    assert picture.status == "failed"
+    assert "not supported" in picture.error
+    assert IngestedFile.objects.count() == 5
+    assert bytes(IngestedFile.objects.get(pk=a.pk).content) == paths[0].read_bytes()
+
+
+def test_bytes_recorded_by_another_producer_meanwhile_are_one_file(tmp_path):
+    paths = []
+    for number in range(3):
+        paths.append(tmp_path / f"{number}.txt")
+        paths[-1].write_text(f"خبر رقم {number}\n{REPORTS[number]}\n", encoding="utf-8")
+    real_bulk_create = IngestedFile.objects.bulk_create
+
+    def meanwhile(rows, *args, **kwargs):
+        # Another producer records 1.txt between the lookup and the insert.
+        other = ingest.file_receive(
+            name="other.txt",
+            content=paths[1].read_bytes(),
+            origin=IngestedFile.Origin.API,
+            enqueue=False,
+        )
+        assert other.created
+        return real_bulk_create(rows, *args, **kwargs)
+
+    with mock.patch.object(IngestedFile.objects, "bulk_create", side_effect=meanwhile):
+        results = ingest.files_receive_paths(paths=paths, origin=IngestedFile.Origin.COMMAND)
+
+    assert len({result.file.pk for result in results}) == 3
+    assert sorted(IngestedFile.objects.values_list("original_name", flat=True)) == [
+        "0.txt",
+        "1.txt",
+        "2.txt",
+    ]
+
+
+def test_files_are_recorded_together_up_to_a_bound_on_the_bytes_held(tmp_path, settings):
+    settings.CONFLICTDESK_MAX_FILE_BYTES = 3000
+    paths = []
+    for number in range(4):
+        paths.append(tmp_path / f"{number}.txt")
+        # ~1 KB each, one of them over the limit.
+        paths[-1].write_text(
+            f"خبر رقم {number}\n" + REPORTS[number] * (30 if number == 2 else 5), encoding="utf-8"
+        )
+    with (
+        mock.patch.object(ingest, "RECEIVE_BATCH_BYTES", 1200),
+        mock.patch.object(ingest, "files_receive", wraps=ingest.files_receive) as together,
+    ):
+        results = ingest.files_receive_paths(paths=paths, origin=IngestedFile.Origin.COMMAND)
+
+    assert [len(call.kwargs["files"]) for call in together.call_args_list] == [1, 1, 1]
+    assert [result.file.original_name for result in results] == [p.name for p in paths]
+    assert [result.file.status for result in results] == ["queued", "queued", "failed", "queued"]
+    assert "over the limit" in results[2].file.error

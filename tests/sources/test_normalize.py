@@ -414,3 +414,24 @@ def test_contains_arabic(raw: str, expected: bool) -> None:
 def test_the_module_imports_no_django() -> None:
     code = "import sys, sources.text.normalize; assert 'django' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, check=True)
+
+
+def _article_texts(shared_corpus: Path) -> list[str]:
+    paths = sorted((PROJECT_ROOT / "samples" / "articles").glob("*.txt"))
+    paths += sorted(shared_corpus.glob("*/articles/*.txt"))
+    return [path.read_text(encoding="utf-8") for path in paths]
+
+
+def test_the_keys_of_a_title_and_body_are_the_titles_then_the_bodys(shared_corpus) -> None:
+    """Ingestion tokenizes "title\\nbody" once and takes the keys after the title's line as
+    `tokens(body)` for the body's MinHash signature: a key never straddles the line."""
+    pairs = [(title, body) for title in MESSY for body in MESSY]
+    pairs += [("هجوم د1", "عـ.ـش على البلدة"), ("ق.س", ".د تتهم"), ("قـسـ", "ـد")]
+    for text in _article_texts(shared_corpus):
+        title, _, body = text.strip().partition("\n")
+        pairs.append((title, body.strip()))
+    assert len(pairs) > 250
+    for title, body in pairs:
+        spans = token_spans(f"{title}\n{body}")
+        assert [span.key for span in spans if span.start > len(title)] == tokens(body)
+        assert [span.key for span in spans if span.start < len(title)] == tokens(title)

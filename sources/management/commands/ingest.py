@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from conflictdesk.celery import app as celery_app
 from sources.models import IngestedFile
-from sources.services.ingest import ChunkedEnqueue, file_receive_path, files_requeue_stalled
+from sources.services.ingest import ChunkedEnqueue, files_receive_paths, files_requeue_stalled
 from sources.services.reports import ledger_summary
 
 PENDING = (IngestedFile.Status.QUEUED, IngestedFile.Status.PROCESSING)
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(broker_down))
         received_ids, seen_before = [], 0
         progress = tqdm(
-            files,
+            total=len(files),
             desc="ingest",
             unit="file",
             disable=no_progress or not sys.stderr.isatty(),
@@ -67,19 +67,24 @@ class Command(BaseCommand):
         )
         json_ids = []
         # The workers get the files a chunk at a time (CONFLICTDESK_INGEST_CHUNK), and
-        # start on the first chunk while the others are being read.
-        with ChunkedEnqueue() as chunks:
-            for path in progress:
-                result = file_receive_path(
-                    path=path.resolve(), origin=IngestedFile.Origin.COMMAND, enqueue=False
+        # start on the first chunk while the others are being read; a chunk's files are
+        # recorded in the ledger together.
+        size = max(1, settings.CONFLICTDESK_INGEST_CHUNK)
+        with ChunkedEnqueue() as chunks, progress:
+            for start in range(0, len(files), size):
+                batch = files[start : start + size]
+                results = files_receive_paths(
+                    paths=[path.resolve() for path in batch], origin=IngestedFile.Origin.COMMAND
                 )
-                chunks.add(result)
-                if not result.created:
-                    seen_before += 1
-                    continue
-                received_ids.append(result.file.pk)
-                if path.suffix.lower() in (".json", ".jsonl"):
-                    json_ids.append(result.file.pk)
+                for path, result in zip(batch, results, strict=True):
+                    chunks.add(result)
+                    if not result.created:
+                        seen_before += 1
+                        continue
+                    received_ids.append(result.file.pk)
+                    if path.suffix.lower() in (".json", ".jsonl"):
+                        json_ids.append(result.file.pk)
+                progress.update(len(batch))
         if wait and not settings.CELERY_TASK_ALWAYS_EAGER:
             self._wait(received_ids, json_ids, timeout)
         self._summarize(received_ids, seen_before)
