@@ -1,8 +1,10 @@
 """Database helpers shared by the apps."""
 
+import numbers
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
@@ -75,9 +77,16 @@ def array_literal(values) -> str:
     for value in values:
         if value is None:
             parts.append("NULL")
-        elif isinstance(value, int):
+        elif isinstance(value, bool | bytes | bytearray | memoryview):
+            raise TypeError(f"array_literal takes no {type(value).__name__} values")
+        elif isinstance(value, numbers.Integral):
             parts.append(str(int(value)))
+        elif isinstance(value, str):
+            parts.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise TypeError("array_literal takes aware datetimes only")
+            parts.append('"' + value.isoformat() + '"')
         else:
-            text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-            parts.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+            raise TypeError(f"array_literal takes no {type(value).__name__} values")
     return "{" + ",".join(parts) + "}"

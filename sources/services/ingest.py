@@ -184,7 +184,12 @@ def files_receive_paths(*, paths: list[Path], origin: str) -> list[Received]:
         if path.stat().st_size > limit:
             received[position] = file_receive_path(path=path, origin=origin, enqueue=False)
             continue
-        content = path.read_bytes()
+        try:
+            content = path.read_bytes()
+        except OSError:
+            if batch:
+                record()  # the files read before this one are not lost with it
+            raise
         if batch and held + len(content) > RECEIVE_BATCH_BYTES:
             record()
             held = 0
@@ -218,7 +223,12 @@ def files_receive(*, files: list[tuple[str, bytes, str]], origin: str) -> list[R
                 if row.checksum not in before:
                     first.setdefault(row.checksum, row)
             IngestedFile.objects.bulk_create(list(first.values()))
-    except IntegrityError:
+    except (IntegrityError, OperationalError) as exc:
+        # Another producer recorded some of these bytes meanwhile (IntegrityError), or
+        # inserted some of them in another order at the same moment and PostgreSQL broke
+        # the deadlock by failing this transaction (SQLSTATE 40P01): one at a time.
+        if isinstance(exc, OperationalError) and _sqlstate(exc) != "40P01":
+            raise
         return [
             file_receive(name=name, content=content, origin=origin, source_path=path, enqueue=False)
             for name, content, path in files
@@ -234,6 +244,10 @@ def files_receive(*, files: list[tuple[str, bytes, str]], origin: str) -> list[R
             if result.created and result.file.status == Status.FAILED:
                 file_finalize_inbox(file_id=result.file.pk)
     return results
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    return getattr(exc.__cause__, "sqlstate", None)
 
 
 def file_refuse(*, name: str, reason: str, origin: str, source_path: str = "") -> IngestedFile:
@@ -626,14 +640,17 @@ def _chunk_store(todo: list[_Prepared], cache: _TaskCache) -> dict[int, Article]
     if not todo:
         return {}
     index = dedup.ChunkIndex(articles=[(item.content_hash, item.keys) for item in todo])
-    book = stories.ChunkStories()
+    book: stories.UnsavedArticleStories = stories.ChunkStories()
     now = timezone.now()
-    book.read(
+    if not book.read(
         [
             (stories.candidate_keys(item.feats), _published(item.parsed.published_at) or now)
             for item in todo
         ]
-    )
+    ):
+        # Articles years apart, or candidates by the thousand: stories are looked up and
+        # written one article at a time (the articles still go in together).
+        book = stories.UnsavedArticleStories()
     articles: dict[int, Article] = {}
     overlaps = []
     for item, pk in zip(todo, _article_ids(len(todo)), strict=True):
@@ -650,7 +667,11 @@ def _chunk_store(todo: list[_Prepared], cache: _TaskCache) -> dict[int, Article]
 
 
 def _article_build(
-    item: _Prepared, index: dedup.ChunkIndex, aliases, book: stories.ChunkStories, pk: int
+    item: _Prepared,
+    index: dedup.ChunkIndex,
+    aliases,
+    book: stories.UnsavedArticleStories,
+    pk: int,
 ) -> tuple[Article, ArticleOverlap | None]:
     """An article of the chunk, not yet inserted: what it duplicates, its overlap record,
     its story."""
@@ -677,7 +698,8 @@ def _article_ids(count: int) -> list[int]:
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [Article._meta.db_table, Article._meta.pk.column, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            # Ids rise in the chunk's order: the first publication has the lowest id.
+            return sorted(row[0] for row in cursor.fetchall())
         cursor.execute(
             f"SELECT MAX(id) FROM (SELECT MAX(id) AS id FROM {table} UNION ALL "
             "SELECT seq FROM sqlite_sequence WHERE name = %s)",

@@ -227,7 +227,23 @@ class StoryBook:
             Article.objects.filter(pk=article.pk).update(story=story)
 
 
-class ChunkStories(StoryBook):
+class UnsavedArticleStories(StoryBook):
+    """`StoryBook` for articles inserted after their story is decided (an ingest chunk
+    written at once): nothing to update on the article, and its segments are written by
+    `flush`, once the articles are inserted."""
+
+    def __init__(self) -> None:
+        self.segments: dict[tuple[int, int], StorySegment] = {}
+
+    def article_joins(self, article: Article, story: Story) -> None:
+        """Nothing to write: the article is inserted with its story."""
+
+    def flush(self) -> None:
+        StorySegment.objects.bulk_create(list(self.segments.values()))
+        self.segments = {}
+
+
+class ChunkStories(UnsavedArticleStories):
     """The stories as one ingest chunk sees them, under `lock_index()` (no other writer
     changes a story meanwhile): the candidates of the whole chunk read in one statement,
     every story read once and changed in memory as the chunk's articles join it, then
@@ -240,8 +256,15 @@ class ChunkStories(StoryBook):
 
     # Undated articles are dated when they are assigned, a little after the read.
     MARGIN = timedelta(days=1)
+    # A chunk whose articles are further apart in time than this, or whose candidates
+    # are more stories than MAX_READ, is not worth holding in memory (an archive of many
+    # years, or actors shared by thousands of stories): `read` says so and the caller
+    # looks stories up one article at a time.
+    MAX_SPREAD = 2 * WINDOW
+    MAX_READ = 2000
 
     def __init__(self) -> None:
+        super().__init__()
         self.stories: dict[int, Story] = {}
         self.story_keys: dict[int, set[str]] = {}
         self.by_key: dict[str, set[int]] = defaultdict(set)
@@ -249,16 +272,19 @@ class ChunkStories(StoryBook):
         self.read_moments: tuple[datetime, datetime] | None = None
         self.changed: dict[int, Story] = {}
         self.added_keys: list[tuple[int, str]] = []
-        self.segments: dict[tuple[int, int], StorySegment] = {}
 
-    def read(self, wanted: list[tuple[set[str], datetime]]) -> None:
-        """Read at once the candidates of these (keys, moment) pairs."""
+    def read(self, wanted: list[tuple[set[str], datetime]]) -> bool:
+        """Read at once the candidates of these (keys, moment) pairs. False, reading
+        nothing more, when they are too far apart in time or too many (MAX_SPREAD,
+        MAX_READ): the chunk is better served one article at a time."""
         keys = set().union(*(keys for keys, _ in wanted)) if wanted else set()
         if not keys:
-            return
+            return True
         moments = [moment for _, moment in wanted]
+        if max(moments) - min(moments) > self.MAX_SPREAD:
+            return False
         self.read_moments = (min(moments) - self.MARGIN, max(moments) + self.MARGIN)
-        self._read(keys)
+        return self._read(keys, limit=self.MAX_READ)
 
     def _cover(self, keys: set[str], moment: datetime) -> None:
         if self.read_moments is None or not (
@@ -270,7 +296,7 @@ class ChunkStories(StoryBook):
         elif not keys <= self.read_keys:
             self._read(keys - self.read_keys)
 
-    def _read(self, keys: set[str]) -> None:
+    def _read(self, keys: set[str], limit: int | None = None) -> bool:
         low, high = self.read_moments
         rows = (
             Story.objects.filter(
@@ -282,8 +308,12 @@ class ChunkStories(StoryBook):
             .exclude(pk__in=list(self.stories))
             .only("pk", "places", "actors", "keywords", "first_seen", "last_seen", "merged_into")
         )
-        self._register(list(rows))
+        stories = list(rows if limit is None else rows[: limit + 1])
+        if limit is not None and len(stories) > limit:
+            return False
+        self._register(stories)
         self.read_keys |= keys
+        return True
 
     def _register(self, stories: list[Story]) -> None:
         if not stories:
@@ -343,9 +373,6 @@ class ChunkStories(StoryBook):
             article=article, story=story, start=start, end=end
         )
 
-    def article_joins(self, article: Article, story: Story) -> None:
-        """Nothing to write: the article is inserted with its story."""
-
     def flush(self) -> None:
         """Write the changed stories, their new keys and the segments: after the chunk's
         articles are inserted (a segment refers to its article)."""
@@ -362,8 +389,8 @@ class ChunkStories(StoryBook):
                 [StoryKey(story_id=pk, key=key) for pk, key in self.added_keys],
                 ignore_conflicts=True,
             )
-        StorySegment.objects.bulk_create(list(self.segments.values()))
-        self.changed, self.added_keys, self.segments = {}, [], {}
+        self.changed, self.added_keys = {}, []
+        super().flush()
 
 
 def _stories_update(stories: list[Story], now: datetime) -> None:
@@ -434,7 +461,7 @@ def story_assign(
         article.pk is None
         and overlap is not None
         and overlap.new_spans
-        and not isinstance(book, ChunkStories)
+        and not isinstance(book, UnsavedArticleStories)
     ):
         raise ValueError("an article with new spans of its own is saved before its story")
     moment = _moment(article)

@@ -1,9 +1,11 @@
 """Files go to the workers in chunks: one task reads many files, and each file still
 succeeds or fails alone, once."""
 
+import contextlib
 import io
 import json
 import sys
+import threading
 from unittest import mock
 
 import pytest
@@ -292,33 +294,57 @@ def _what_is_stored() -> dict:
     }
 
 
+def _ingest_and_forget(folder, **patches) -> dict:
+    """`manage.py ingest FOLDER`, then what is stored; the tables are emptied after."""
+    # Extraction is a task of its own, not what is compared.
+    with mock.patch.object(ingest, "articles_enqueue_extraction"), contextlib.ExitStack() as stack:
+        for name, value in patches.items():
+            target, attribute = name.rsplit(".", 1)
+            stack.enter_context(mock.patch(f"{target}.{attribute}", value))
+        call_command("ingest", "--no-progress", str(folder), stdout=io.StringIO())
+    stored = _what_is_stored()
+    Article.objects.all().delete()
+    Story.objects.all().delete()
+    IngestedFile.objects.all().delete()
+    return stored
+
+
 def test_a_chunk_stores_what_its_articles_stored_one_by_one_would(
     tmp_path, settings, shared_corpus
 ):
     """A chunk decides duplicates and stories in memory and writes them at the end; a
-    chunk of one file writes each article before the next is read. Same outcome."""
+    chunk of one file writes each article before the next is read; a chunk whose write
+    failed is stored one article at a time, straight to the database; a chunk too
+    spread out to keep its stories in memory looks them up article by article. Same
+    outcome every way."""
     for folder in ("seeds", "dev"):
         for path in sorted((shared_corpus / folder / "articles").glob("*.txt")):
             (tmp_path / f"{folder}-{path.name}").write_bytes(path.read_bytes())
     _bench_corpus().write_corpus(tmp_path / "generated", 160)
-    outcomes = []
-    for chunk in (25, 1):
-        settings.CONFLICTDESK_INGEST_CHUNK = chunk
-        # Extraction is a task of its own, not what this compares.
-        with mock.patch.object(ingest, "articles_enqueue_extraction"):
-            call_command("ingest", "--no-progress", str(tmp_path), stdout=io.StringIO())
-        outcomes.append(_what_is_stored())
-        Article.objects.all().delete()
-        Story.objects.all().delete()
-        IngestedFile.objects.all().delete()
+    fast_path_only = {
+        "sources.services.ingest._chunk_store_one_by_one": mock.Mock(
+            side_effect=AssertionError("the chunk was not stored together")
+        )
+    }
+    settings.CONFLICTDESK_INGEST_CHUNK = 25
+    chunked = _ingest_and_forget(tmp_path, **fast_path_only)
+    stories_read_per_article = _ingest_and_forget(
+        tmp_path, **fast_path_only, **{"sources.services.stories.ChunkStories.MAX_READ": 0}
+    )
+    one_by_one = _ingest_and_forget(
+        tmp_path,
+        **{"sources.services.ingest._chunk_store": mock.Mock(side_effect=RuntimeError("x"))},
+    )
+    settings.CONFLICTDESK_INGEST_CHUNK = 1
+    chunks_of_one = _ingest_and_forget(tmp_path, **fast_path_only)
 
-    chunked, one_by_one = outcomes
     assert len(chunked["articles"]) > 200
     assert sum(1 for a in chunked["articles"].values() if a[2]) > 10, "copies were linked"
     assert any(a[4] for a in chunked["articles"].values()), "a segment of another story"
     assert len(chunked["stories"]) > 20
-    for part in ("ledger", "articles", "overlaps", "stories"):
-        assert chunked[part] == one_by_one[part], part
+    for other in (stories_read_per_article, one_by_one, chunks_of_one):
+        for part in ("ledger", "articles", "overlaps", "stories"):
+            assert chunked[part] == other[part], part
 
 
 def test_a_chunk_is_stored_in_a_few_statements_whatever_its_size(settings):
@@ -358,9 +384,9 @@ def test_the_files_of_a_chunk_are_recorded_together_with_the_ledgers_rules(tmp_p
         ("again.txt", f"خبر قديم\n{REPORTS[3]}\n".encode()),
         ("empty.txt", b""),
         ("picture.png", b"\x89PNG\r\n"),
-        ("../../b.txt", f"خبر\n{REPORTS[1]}\n".encode()),
+        ("b.txt", f"خبر\n{REPORTS[1]}\n".encode()),
     ]:
-        path = tmp_path / name.replace("../", "")
+        path = tmp_path / name
         path.write_bytes(content)
         paths.append(path)
 
@@ -376,38 +402,59 @@ def test_the_files_of_a_chunk_are_recorded_together_with_the_ledgers_rules(tmp_p
     assert "not supported" in picture.error
     assert IngestedFile.objects.count() == 5
     assert bytes(IngestedFile.objects.get(pk=a.pk).content) == paths[0].read_bytes()
+    # Names as sent (an upload's) lose any directory part.
+    (sent,) = ingest.files_receive(
+        files=[("../../c.txt", f"خبر\n{REPORTS[2]}\n".encode(), "")],
+        origin=IngestedFile.Origin.UPLOAD,
+    )
+    assert (sent.created, sent.file.original_name) == (True, "c.txt")
 
 
-def test_bytes_recorded_by_another_producer_meanwhile_are_one_file(tmp_path):
+@pytest.mark.services
+def test_bytes_recorded_by_another_producer_meanwhile_are_one_file(tmp_path, postgres):
+    from django.db import connections
+
     paths = []
     for number in range(3):
         paths.append(tmp_path / f"{number}.txt")
         paths[-1].write_text(f"خبر رقم {number}\n{REPORTS[number]}\n", encoding="utf-8")
     real_bulk_create = IngestedFile.objects.bulk_create
 
+    def other_producer():
+        try:
+            ingest.file_receive(
+                name="other.txt",
+                content=paths[1].read_bytes(),
+                origin=IngestedFile.Origin.API,
+                enqueue=False,
+            )
+        finally:
+            connections.close_all()
+
     def meanwhile(rows, *args, **kwargs):
-        # Another producer records 1.txt between the lookup and the insert.
-        other = ingest.file_receive(
-            name="other.txt",
-            content=paths[1].read_bytes(),
-            origin=IngestedFile.Origin.API,
-            enqueue=False,
-        )
-        assert other.created
+        # Another producer, on a connection of its own, records and commits the bytes
+        # of 1.txt between this batch's lookup and its insert.
+        thread = threading.Thread(target=other_producer)
+        thread.start()
+        thread.join()
         return real_bulk_create(rows, *args, **kwargs)
 
     with mock.patch.object(IngestedFile.objects, "bulk_create", side_effect=meanwhile):
         results = ingest.files_receive_paths(paths=paths, origin=IngestedFile.Origin.COMMAND)
 
-    assert len({result.file.pk for result in results}) == 3
+    assert [result.created for result in results] == [True, False, True]
+    assert results[1].file.original_name == "other.txt"
     assert sorted(IngestedFile.objects.values_list("original_name", flat=True)) == [
         "0.txt",
-        "1.txt",
         "2.txt",
+        "other.txt",
     ]
 
 
 def test_files_are_recorded_together_up_to_a_bound_on_the_bytes_held(tmp_path, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     settings.CONFLICTDESK_MAX_FILE_BYTES = 3000
     paths = []
     for number in range(4):
@@ -417,12 +464,18 @@ def test_files_are_recorded_together_up_to_a_bound_on_the_bytes_held(tmp_path, s
             f"خبر رقم {number}\n" + REPORTS[number] * (30 if number == 2 else 5), encoding="utf-8"
         )
     with (
-        mock.patch.object(ingest, "RECEIVE_BATCH_BYTES", 1200),
+        mock.patch.object(ingest, "RECEIVE_BATCH_BYTES", 2 * paths[0].stat().st_size + 10),
         mock.patch.object(ingest, "files_receive", wraps=ingest.files_receive) as together,
+        CaptureQueriesContext(connection) as queries,
     ):
         results = ingest.files_receive_paths(paths=paths, origin=IngestedFile.Origin.COMMAND)
 
-    assert [len(call.kwargs["files"]) for call in together.call_args_list] == [1, 1, 1]
+    # 0 and 1 together, 2 alone (over the limit), 3 in a batch of its own.
+    assert [len(call.kwargs["files"]) for call in together.call_args_list] == [2, 1]
+    inserts = [
+        q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "sources_ingestedfile"')
+    ]
+    assert len(inserts) == 3
     assert [result.file.original_name for result in results] == [p.name for p in paths]
     assert [result.file.status for result in results] == ["queued", "queued", "failed", "queued"]
     assert "over the limit" in results[2].file.error

@@ -77,3 +77,23 @@ def test_a_story_changed_in_the_chunk_is_a_candidate_by_its_new_keys_and_written
     assert [s.pk for s in stories.StoryBook().candidates({"place:تل أبيض"}, now, [])] == [story.pk]
     stored = Story.objects.get(pk=story.pk)
     assert (stored.places, stored.keywords, stored.last_seen) == (["تل أبيض"], {"معبر": 1.0}, now)
+
+
+def test_a_chunk_spread_over_years_or_over_too_many_stories_is_not_held_in_memory(
+    django_assert_max_num_queries,
+):
+    now = timezone.now()
+    _stories(now)
+    spread = stories.ChunkStories()
+    with django_assert_max_num_queries(0):
+        assert spread.read([({KEYS[0]}, now), ({KEYS[1]}, now - timedelta(days=3 * 365))]) is False
+    assert spread.stories == {}
+
+    crowded = stories.ChunkStories()
+    crowded.MAX_READ = 5
+    assert crowded.read([(set(KEYS), now)]) is False
+    assert crowded.stories == {}
+
+    enough = stories.ChunkStories()
+    assert enough.read([(set(KEYS), now), (set(KEYS), now - timedelta(days=2))]) is True
+    assert len(enough.stories) > 5
