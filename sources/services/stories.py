@@ -238,6 +238,11 @@ class UnsavedArticleStories(StoryBook):
     def article_joins(self, article: Article, story: Story) -> None:
         """Nothing to write: the article is inserted with its story."""
 
+    def segment(self, *, article: Article, story: Story, start: int, end: int) -> None:
+        self.segments[(article.pk, story.pk)] = StorySegment(
+            article=article, story=story, start=start, end=end
+        )
+
     def flush(self) -> None:
         StorySegment.objects.bulk_create(list(self.segments.values()))
         self.segments = {}
@@ -367,11 +372,6 @@ class ChunkStories(UnsavedArticleStories):
                 known.add(key)
                 self.by_key[key].add(story.pk)
                 self.added_keys.append((story.pk, key))
-
-    def segment(self, *, article: Article, story: Story, start: int, end: int) -> None:
-        self.segments[(article.pk, story.pk)] = StorySegment(
-            article=article, story=story, start=start, end=end
-        )
 
     def flush(self) -> None:
         """Write the changed stories, their new keys and the segments: after the chunk's
