@@ -5,6 +5,7 @@ Run from the project root with the project's venv, on a database filled by
 bench/gen_bulk.py (its name must contain "bench": the script makes the demo users):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/conflictdesk_bench \\
+    CACHE_URL=redis://127.0.0.1:6379/5 \\
         .venv/bin/python bench/bench_sql_floor.py                  # every API endpoint
     ... bench/bench_sql_floor.py --endpoint api_claims_q_common --endpoint api_claims
     ... bench/bench_sql_floor.py --samples 10 --json /tmp/floor.json
@@ -19,8 +20,12 @@ What it does:
   bench_web.py it does not migrate), runs `manage.py demo_users`; then, in this process
   (django.setup() with DJANGO_SETTINGS_MODULE=conflictdesk.settings, DJANGO_ENV=
   development, DEBUG=false, the API throttle lifted, DB_CONN_MAX_AGE=600), a
-  django.test.Client signed in as `analyst` with force_login (session authentication,
-  HTTP_HOST 127.0.0.1) makes one untimed warm-up request, then for each sample URL:
+  client that calls Django's WSGI handler as a WSGI server would (Host 127.0.0.1; until
+  session 8 it was django.test.Client, which adds about 1.2 ms of its own per request)
+  and sends a read-only API token of `analyst` made by `manage.py create_api_token` (as
+  API clients do; `--auth session`: the cookie of a session signed in with force_login,
+  the figures of sessions 5-8) makes one untimed warm-up request, then for each sample
+  URL:
   1. one GET under CaptureQueriesContext: the SQL statements the request ran, as sent
      (Django's psycopg client-side binding sends the query with its values inlined, so
      the captured text is what the server received);
@@ -58,14 +63,16 @@ What it does:
 
 What "SQL" includes: the round trip to the server on 127.0.0.1, execution, and psycopg
 turning the rows into Python values (fetchall), but none of Django's work. The Django
-time includes its own SQL (kept and bookkeeping statements) and the test client's own
-overhead (small: it builds the WSGI request in memory). Run it on a quiet machine: both
+time includes its own SQL (kept and bookkeeping statements: the token's, the throttle's
+round trip to the cache) and nothing of a WSGI server's (no socket, no HTTP parsing: the
+environ is built in memory). Run it on a quiet machine: both
 figures are single-client latencies, not throughput.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
@@ -92,7 +99,10 @@ from bench_web import (
 
 # Statements on these tables are the request's bookkeeping (session, permission checks,
 # token, lock-out), not the endpoint's work.
-BOOKKEEPING = re.compile(r'"(django_session|auth_permission|auth_group\w*|knox_\w+|axes_\w+)"')
+# (The token's own statement names its table unquoted: conflictdesk.api._token_statement.)
+BOOKKEEPING = re.compile(
+    r'"(django_session|auth_permission|auth_group\w*|knox_\w+|axes_\w+)"|\bFROM knox_\w+'
+)
 # The page query: a SELECT from claims_claim ending with a LIMIT (an OFFSET may follow).
 FROM_CLAIMS = re.compile(r'\bFROM "claims_claim"(?!_)')
 ENDS_WITH_LIMIT = re.compile(r"\bLIMIT \d+(\s+OFFSET \d+)?\s*$")
@@ -207,6 +217,51 @@ def replay(connection, statements: list[str]) -> list[float]:
     if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
         connection.rollback()  # a transaction the request left open (it should not)
     return times
+
+
+class WSGIClient:
+    """GETs through Django's WSGI handler, as a WSGI server calls it: the request's
+    environ, the application, its body read to the end. django.test.Client did the same
+    with about 1.2 ms of its own per request (request and response signals, templates
+    and context kept for assertions, cookies), a third of what Django itself took."""
+
+    def __init__(self, headers: dict[str, str]):
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.application = WSGIHandler()
+        self.headers = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
+
+    def get(self, url: str):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": parts.path,
+            "QUERY_STRING": parts.query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            **self.headers,
+        }
+        statuses = []
+        body = self.application(environ, lambda status, headers: statuses.append(status))
+        try:
+            for _ in body:
+                pass
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        return WSGIResponse(int(statuses[0].split()[0]))
+
+
+@dataclass
+class WSGIResponse:
+    status_code: int
 
 
 def measure(result: Result, urls: list[str], client, user_id: int, connection, repeat: int):
@@ -330,6 +385,13 @@ def main() -> None:
         action="store_true",
         help="replay each SELECT prepared: the floor without parsing and planning",
     )
+    parser.add_argument(
+        "--auth",
+        choices=["token", "session"],
+        default="token",
+        help="token: a read-only API token, as API clients send it (default); session: "
+        "the browser's signed-in session (the figures of sessions 5-8)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     name = database_checked(url)
@@ -345,6 +407,11 @@ def main() -> None:
         "DB_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
     }
+    if not os.environ.get("CACHE_URL", "").startswith("redis://"):
+        # As deployed, permissions and the throttle live in Redis; without it every
+        # request also reads the user's permissions (two statements, left out as
+        # bookkeeping but paid in the Django time).
+        print("warning: CACHE_URL names no Redis cache: not the deployed configuration")
     env = dict(os.environ)
     migrations_checked(env)
     run("demo_users", env=env)
@@ -364,8 +431,17 @@ def main() -> None:
     from django.test import Client
 
     user = get_user_model().objects.get(username="analyst")
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user, backend="accounts.permissions.CachedPermissionBackend")
+    if args.auth == "token":
+        token = run(
+            "create_api_token", "analyst", "--read-only", "--expires", "1", "--name",
+            "bench_sql_floor", env=env,
+        ).strip()  # fmt: skip
+        client = WSGIClient({"Host": "127.0.0.1", "Authorization": f"Token {token}"})
+    else:
+        signed_in = Client(HTTP_HOST="127.0.0.1")
+        signed_in.force_login(user, backend="accounts.permissions.CachedPermissionBackend")
+        cookies = "; ".join(f"{k}={v.value}" for k, v in signed_in.cookies.items())
+        client = WSGIClient({"Host": "127.0.0.1", "Cookie": cookies})
     connection = replay_connection(url, prepared=args.prepared)
     jit = connection.execute("SHOW jit").fetchone()[0]
     print(
@@ -374,7 +450,7 @@ def main() -> None:
     )
     print(
         f"{args.samples} URLs per endpoint, fastest of {args.repeat} for Django and for the "
-        "SQL replay; one client, in-process"
+        f"SQL replay; one client, in-process, {args.auth} authentication"
     )
     client.get("/api/v1/claims/")  # warm-up: imports, URL resolver, first connection
 

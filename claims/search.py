@@ -8,9 +8,11 @@ naming an actor — any registry alias, in any spelling: "قسد", "لقسد", "
 the speaker or a target.
 
 PostgreSQL: full-text search on `normalized_text`, through a stored vector column indexed
-with GIN (migration 0006): the `arabic` vector (stemmed) and the `simple` vector (exact words,
-for names the Arabic stemmer mangles: "السوري" → "سور") side by side. A query word
-matches its stem or one of its exact forms, and all the words go into one tsquery, so the
+with GIN (migrations 0006, 0011): the `arabic` vector (stemmed), the `simple` vector (exact
+words, for names the Arabic stemmer mangles: "السوري" → "سور") and each Arabic word's bare
+forms (the words it is an attached form of: "وللحكومة" → الحكومة، حكومة ...) side by side.
+A query word matches its stem or, exactly, itself (in either spelling of a final ة),
+and all the words go into one tsquery, so the
 index intersects them itself ("النقطة 77777": a word in every claim and a rare one cost
 what the rare one costs). SQLite: each word is a substring of `normalized_text`.
 """
@@ -278,8 +280,11 @@ def attached_forms(word: str) -> list[str]:
     بالداعش ...; "الحكومة" → والحكومة، بالحكومة، للحكومة ....
 
     PostgreSQL's Arabic stemmer strips some proclitics and not others ("بداعش" → داعش
-    but "لداعش" and "لقسد" stay), so the exact (`simple`) vector is searched for every
-    attached form. Only for Arabic words.
+    but "لداعش" and "لقسد" stay), so a word must also be found in these forms. This is
+    the rule; PostgreSQL applies it backwards when it stores a claim's search vector
+    (`claim_search_bare_forms`, migration 0011: each attached form in the text also
+    stores the word), so the query asks for the word alone. SQLite's substring match
+    finds them as they are. Only for Arabic words.
     """
     if not _ARABIC_WORD_RE.match(word):
         return [word]
@@ -298,7 +303,7 @@ def attached_forms(word: str) -> list[str]:
 
 class _TextMatches(Func):
     """`<search vector> @@ (<word 1> && <word 2> ...)`, each word being
-    `to_tsquery('arabic', <its spellings>) || to_tsquery('simple', <its exact forms>)`."""
+    `to_tsquery('arabic', <its spellings>) || to_tsquery('simple', <its spellings>)`."""
 
     output_field = BooleanField()
 
@@ -336,9 +341,10 @@ def _text_condition(words: tuple[str, ...], *, postgres: bool) -> Q:
     if postgres:
         queries = []
         for word in words:
+            # The stored vector holds every word the text's words are attached forms of
+            # (migration 0011, claim_search_bare_forms): the word itself is enough.
             spellings = ta_marbuta_forms(word)
-            exact = [form for spelling in spellings for form in attached_forms(spelling)]
-            queries.append((_tsquery(spellings), _tsquery(exact)))
+            queries.append((_tsquery(spellings), _tsquery(spellings)))
         return Q(_TextMatches(queries))
     # A substring match finds the word after any proclitic ("لداعش"), except ل + ال,
     # which drops the alef: "الحكومة" is "للحكومة" after ل.

@@ -37,6 +37,8 @@ def found(q: str, queryset=None) -> set[int]:
         ("قتل عنصران تابعان لداعش", "داعش", True),
         ("حمّل المسؤولية وبالحكومة", "الحكومة", True),
         ("نفت وللحكومة رأي", "الحكومة", True),
+        ("نفت وللحكومة رأي", "حكومة", True),
+        ("سقطت فبالطائرة المسيرة", "طائرة مسيرة", True),
         # Every word must be there.
         ("قصفت القوات قرية الإدارة الذاتية", "قصفت الإدارة", True),
         ("قصفت القوات قرية الإدارة الذاتية", "قصفت الأنباء", False),
@@ -262,6 +264,53 @@ def test_postgres_uses_the_gin_index_for_words(many_claims):
         expression = cursor.fetchone()[0]
     assert "to_tsvector('arabic'::regconfig" in expression
     assert "to_tsvector('simple'::regconfig" in expression
+    assert "claim_search_bare_forms(normalized_text)" in expression
+
+
+def _corpus_words(corpus) -> list[str]:
+    words = set()
+    for path in sorted(corpus.glob("*/articles/*.txt")):
+        for raw in path.read_text(encoding="utf-8").split():
+            word = normalize(raw).strip(".,،:؛\"'()«»-")
+            if word:
+                words.add(word)
+    return sorted(words)
+
+
+@pytest.mark.services
+def test_postgres_stores_each_word_under_every_word_it_is_an_attached_form_of(
+    postgres, shared_corpus
+):
+    # The query asks for the word alone; the stored vector must then hold, for every word
+    # of the text, exactly the words it is an attached form of: the inverse of
+    # attached_forms, or a search would miss claims (or find new ones) against the rule.
+    import random
+
+    words = _corpus_words(shared_corpus)
+    assert len(words) > 2000
+    edge = ["ال", "الف", "ف", "لل", "ليل", "الليل", "لاجئ", "حكومة", "الحكومة", "لحكومة"]
+    queried = sorted(set(random.Random(9).sample(words, 300)) | set(edge))
+    texts = {form for word in queried for form in attached_forms(word)}
+    texts |= set(random.Random(10).sample(words, 300))
+    texts |= {"لالف", "للف", "وللحكومة", "فلل", "ول", "والل", "بال", "الال", "SDF", "12"}
+    with postgres.cursor() as cursor:
+        cursor.execute(
+            "SELECT d, tsvector_to_array(claim_search_bare_forms(d)),"
+            " tsvector_to_array(to_tsvector('simple', d))"
+            " FROM unnest(%s::text[]) AS d",
+            [sorted(texts)],
+        )
+        stored = {d: (set(forms), lexemes) for d, forms, lexemes in cursor.fetchall()}
+    compared, wrong = 0, []
+    for text, (forms, lexemes) in stored.items():
+        if lexemes != [text]:  # the parser splits it: not one word of the vector
+            continue
+        for word in queried:
+            compared += 1
+            if (text in attached_forms(word)) != (word == text or word in forms):
+                wrong.append((text, word, sorted(forms)))
+    assert compared > 500_000
+    assert wrong == [], wrong[:10]
 
 
 @pytest.mark.services
